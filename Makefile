@@ -1,0 +1,51 @@
+# The two commands: `make run` and `make test`. Everything else is optional.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+
+.PHONY: run test test-postgres bench lint messages browser clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+# Re-install only when the dependencies change.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+run: $(VENV)/.installed
+	CHIBO_DEBUG=1 $(BIN)/chibo migrate --noinput -v0
+	CHIBO_DEBUG=1 $(BIN)/chibo seed --scale demo --if-empty
+	CHIBO_DEBUG=1 $(BIN)/chibo runserver 127.0.0.1:$(PORT)
+
+# Browser tests drive Debian's Chromium (no browser download works here); gettext checks
+# that every string has its Vietnamese translation.
+browser:
+	@command -v chromium >/dev/null && command -v msgfmt >/dev/null || \
+	  { apt-get update -qq && apt-get install -y -qq chromium gettext fonts-noto-core >/dev/null; }
+
+test: $(VENV)/.installed browser
+	CHIBO_FAST_HASHER=1 $(BIN)/ruff check .
+	CHIBO_FAST_HASHER=1 $(BIN)/pytest
+
+# The same suite on PostgreSQL (used by .ci/run; needs a server on 127.0.0.1:5432).
+test-postgres: $(VENV)/.installed browser
+	CHIBO_FAST_HASHER=1 DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/chibo} $(BIN)/pytest
+
+bench: $(VENV)/.installed
+	CHIBO_FAST_HASHER=1 $(BIN)/chibo bench
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Refresh the translation catalogues after changing user-facing strings, then translate
+# chibo/locale/*/LC_MESSAGES/django.po and compile. The compiled .mo files are committed.
+messages: $(VENV)/.installed
+	cd chibo && ../$(BIN)/chibo makemessages -l vi -l en --no-obsolete --no-location
+	cd chibo && ../$(BIN)/chibo compilemessages
+
+clean:
+	rm -rf $(VENV) var

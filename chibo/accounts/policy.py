@@ -1,0 +1,163 @@
+"""The access policy: the one place that answers who may see and do what, and where.
+
+A role on a committee reaches the committee's whole subtree; a role on a cell reaches that
+cell; a user linked to a member record may always see that record. Every page and API
+endpoint asks this module, never the roles directly.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from chibo.accounts.models import RoleKind
+from chibo.members.models import Member
+from chibo.orgs.models import Organisation
+
+
+class Perm(StrEnum):
+    VIEW_ORG = "org.view"
+    EDIT_ORG = "org.edit"  # name, place, meeting day
+    REORGANISE = "org.reorganise"  # add, move, merge, split, close organisations below
+    LIST_MEMBERS = "member.list"  # names, status, position: what a cell's members see
+    VIEW_MEMBER = "member.view"  # the member's page with personal data (masked IDs)
+    EDIT_MEMBER = "member.edit"  # add, edit, change home cell
+    REVEAL_ID = "member.reveal"  # citizen ID and phone in clear, always logged
+    VIEW_AUDIT = "audit.view"
+    MANAGE_ACCOUNTS = "accounts.manage"
+
+
+_CELL_MEMBER = {Perm.VIEW_ORG, Perm.LIST_MEMBERS}
+_CELL_COMMITTEE = _CELL_MEMBER | {Perm.VIEW_MEMBER}
+_CELL_LEADER = _CELL_COMMITTEE | {Perm.EDIT_MEMBER, Perm.EDIT_ORG, Perm.REVEAL_ID}
+
+GRANTS: dict[str, frozenset[Perm]] = {
+    RoleKind.MEMBER: frozenset(_CELL_MEMBER),
+    RoleKind.CELL_COMMITTEE: frozenset(_CELL_COMMITTEE),
+    RoleKind.DEPUTY_SECRETARY: frozenset(_CELL_LEADER),
+    RoleKind.SECRETARY: frozenset(_CELL_LEADER),
+    RoleKind.STANDING_MEMBER: frozenset(
+        {Perm.VIEW_ORG, Perm.EDIT_ORG, Perm.LIST_MEMBERS, Perm.VIEW_MEMBER}
+    ),
+    RoleKind.ORGANISATION_STAFF: frozenset(
+        {
+            Perm.VIEW_ORG,
+            Perm.EDIT_ORG,
+            Perm.REORGANISE,
+            Perm.LIST_MEMBERS,
+            Perm.VIEW_MEMBER,
+            Perm.EDIT_MEMBER,
+            Perm.REVEAL_ID,
+        }
+    ),
+    RoleKind.INSPECTION_STAFF: frozenset(
+        {Perm.VIEW_ORG, Perm.LIST_MEMBERS, Perm.VIEW_MEMBER, Perm.REVEAL_ID, Perm.VIEW_AUDIT}
+    ),
+    RoleKind.ADMINISTRATOR: frozenset(Perm),
+}
+
+# What a member may do with their own record, whatever their roles.
+OWN_RECORD = frozenset({Perm.VIEW_MEMBER, Perm.REVEAL_ID})
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Where one role reaches: a whole subtree, or a single cell."""
+
+    kind: str
+    org_id: int
+    path: str
+    subtree: bool
+
+    def covers(self, org: Organisation) -> bool:
+        return org.path.startswith(self.path) if self.subtree else org.pk == self.org_id
+
+
+def reaches(user) -> list[Reach]:
+    """Return the user's roles as reaches, read once per request."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached = getattr(user, "_chibo_reaches", None)
+    if cached is None:
+        cached = [
+            Reach(r.kind, r.organisation_id, r.organisation.path, r.reaches_subtree)
+            for r in user.roles.select_related("organisation").only(
+                "kind", "organisation__path", "organisation_id"
+            )
+        ]
+        user._chibo_reaches = cached
+    return cached
+
+
+def _granting(user, perm: Perm) -> list[Reach]:
+    return [r for r in reaches(user) if perm in GRANTS[r.kind]]
+
+
+def can(user, perm: Perm, obj: Organisation | Member | None = None) -> bool:
+    """Return whether the user may do perm to obj (or anywhere at all, when obj is None)."""
+    if _is_superuser(user):
+        return True
+    granting = _granting(user, perm)
+    if obj is None:
+        return bool(granting) or (perm in OWN_RECORD and _own_member_id(user) is not None)
+    if isinstance(obj, Member):
+        if perm in OWN_RECORD and obj.pk is not None and obj.pk == _own_member_id(user):
+            return True
+        org = obj.cell
+    else:
+        org = obj
+    return any(r.covers(org) for r in granting)
+
+
+def require(user, perm: Perm, obj: Organisation | Member | None = None) -> None:
+    """Raise PermissionDenied unless the user may do perm to obj."""
+    if not can(user, perm, obj):
+        raise PermissionDenied(_("You do not have permission to do this here."))
+
+
+def org_scope(user, perm: Perm, prefix: str = "") -> Q:
+    """Return a filter for the organisations where the user may do perm."""
+    if _is_superuser(user):
+        return Q()
+    q = Q(pk__in=[])
+    for r in _granting(user, perm):
+        if r.subtree:
+            q |= Q(**{f"{prefix}path__startswith": r.path})
+        else:
+            q |= Q(**{f"{prefix}pk": r.org_id})
+    return q
+
+
+def visible_orgs(user, perm: Perm = Perm.VIEW_ORG) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(org_scope(user, perm))
+
+
+def visible_members(user, perm: Perm = Perm.LIST_MEMBERS) -> QuerySet[Member]:
+    q = org_scope(user, perm, prefix="cell__")
+    own = _own_member_id(user)
+    if own is not None and perm in OWN_RECORD | {Perm.LIST_MEMBERS}:
+        q |= Q(pk=own)
+    return Member.objects.filter(q)
+
+
+def top_orgs(user) -> list[Organisation]:
+    """Return the highest organisations the user can see, the roots of their tree."""
+    if _is_superuser(user):
+        return list(Organisation.objects.get_root_nodes())
+    paths = sorted({r.path for r in _granting(user, Perm.VIEW_ORG)})
+    tops = [p for i, p in enumerate(paths) if not any(p.startswith(q) for q in paths[:i])]
+    return list(Organisation.objects.filter(path__in=tops).order_by("path"))
+
+
+def _own_member_id(user) -> int | None:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    return user.member_id
+
+
+def _is_superuser(user) -> bool:
+    # The installation's own superuser (created by `chibo createsuperuser` or the seed) is
+    # above every organisation; everyone else acts through roles.
+    return bool(getattr(user, "is_superuser", False) and user.is_active)

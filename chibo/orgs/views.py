@@ -1,0 +1,324 @@
+"""Pages of the organisation tree: browse, search, view, and the reorganisation forms."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from chibo.accounts.policy import Perm, can, top_orgs, visible_orgs
+from chibo.conflicts import StaleVersion
+from chibo.members.models import CURRENT_STATUSES, Status
+from chibo.orgs import actions, queries
+from chibo.orgs.forms import (
+    CloseForm,
+    MergeForm,
+    MoveForm,
+    NewOrganisationForm,
+    OrganisationForm,
+    SplitForm,
+)
+from chibo.orgs.models import Organisation
+from chibo.web.helpers import add_action_errors, get_or_404, paginate
+
+CHILDREN_PAGE = 100
+
+
+def _org(request, code, perm=Perm.VIEW_ORG) -> Organisation:
+    return get_or_404(visible_orgs(request.user, perm), code=code)
+
+
+@login_required
+def tree(request):
+    return render(request, "orgs/tree.html", {"tops": top_orgs(request.user)})
+
+
+@login_required
+@require_GET
+def tree_children(request, code):
+    org = _org(request, code)
+    page = paginate(request, queries.children(org), CHILDREN_PAGE)
+    return render(request, "orgs/_children.html", {"org": org, "page": page})
+
+
+@login_required
+@require_GET
+def search(request):
+    text = request.GET.get("q", "")
+    results = queries.search(request.user, text)
+    return render(request, "orgs/_search_results.html", {"results": results, "q": text})
+
+
+@login_required
+@require_GET
+def options(request):
+    """<option> rows for the code inputs of the reorganisation forms."""
+    # The picker sends its own field name (new_parent, target, cell) with what was typed.
+    text = next((v for k, v in request.GET.items() if k not in ("cells", "page") and v), "")
+    cells_only = request.GET.get("cells") == "1"
+    perm = Perm.EDIT_MEMBER if cells_only else Perm.REORGANISE
+    results = queries.search(request.user, text, active_only=True, cells_only=cells_only, perm=perm)
+    return render(request, "orgs/_options.html", {"results": results})
+
+
+@login_required
+def detail(request, code):
+    org = _org(request, code)
+    user = request.user
+    ancestors = [a for a in Organisation.objects.get_ancestors(org) if can(user, Perm.VIEW_ORG, a)]
+    page = paginate(request, queries.children(org), CHILDREN_PAGE)
+    counts = queries.subtree_counts(org)
+    status_rows = [
+        (label, counts["members"].get(value, 0))
+        for value, label in Status.choices
+        if counts["members"].get(value)
+    ]
+    parent = Organisation.objects.get_parent(org)
+    reorganise_here = parent is not None and can(user, Perm.REORGANISE, parent)
+    return render(
+        request,
+        "orgs/detail.html",
+        {
+            "org": org,
+            "ancestors": ancestors,
+            "page": page,
+            "counts": counts,
+            "status_rows": status_rows,
+            "changes": org.changes.select_related("other")[:20],
+            "meeting_day": org.effective_meeting_day(),
+            "may": {
+                "edit": can(user, Perm.EDIT_ORG, org),
+                "add_child": not org.is_cell and org.is_active and can(user, Perm.REORGANISE, org),
+                "reorganise": reorganise_here and org.is_active,
+                "members": can(user, Perm.LIST_MEMBERS, org),
+                "add_member": org.is_cell and org.is_active and can(user, Perm.EDIT_MEMBER, org),
+                "audit": can(user, Perm.VIEW_AUDIT, org),
+            },
+            "current_statuses": CURRENT_STATUSES,
+        },
+    )
+
+
+def _run(request, form, action, success_message):
+    """Run an action with a valid form; return the result, or None with errors on the form."""
+    if not form.is_valid():
+        return None
+    try:
+        result = action(form.cleaned_data)
+    except StaleVersion:
+        raise
+    except ValidationError as exc:
+        add_action_errors(form, exc)
+        return None
+    messages.success(request, success_message)
+    return result
+
+
+@login_required
+def edit(request, code):
+    org = _org(request, code, Perm.EDIT_ORG)
+    form = OrganisationForm(request.POST or None, instance=Organisation.objects.get(pk=org.pk))
+    if request.method == "POST":
+        try:
+            done = _run(
+                request,
+                form,
+                lambda cd: actions.update_organisation(
+                    request.user, org, version=request.POST.get("version"), **cd
+                ),
+                _("The organisation was saved."),
+            )
+        except StaleVersion as exc:
+            messages.error(request, exc.messages[0])
+            org.refresh_from_db()
+            form, done = OrganisationForm(instance=org), None
+        if done:
+            return redirect("orgs:detail", code=org.code)
+    return render(
+        request,
+        "orgs/form.html",
+        {
+            "org": org,
+            "form": form,
+            "title": _("Edit %(name)s") % {"name": org.name},
+            "version": org.version,
+        },
+    )
+
+
+@login_required
+def add_child(request, code):
+    parent = _org(request, code, Perm.REORGANISE)
+    form = NewOrganisationForm(request.POST or None, parent=parent)
+    if request.method == "POST":
+        new = _run(
+            request,
+            form,
+            lambda cd: actions.create_organisation(request.user, parent, **cd),
+            _("The organisation was created."),
+        )
+        if new:
+            return redirect("orgs:detail", code=new.code)
+    return render(
+        request,
+        "orgs/form.html",
+        {
+            "org": parent,
+            "form": form,
+            "title": _("New organisation under %(name)s") % {"name": parent.name},
+        },
+    )
+
+
+def _target(request, text: str) -> Organisation:
+    code = text.strip()
+    try:
+        return visible_orgs(request.user, Perm.REORGANISE).get(code=code)
+    except Organisation.DoesNotExist as exc:
+        raise ValidationError(
+            _("No organisation with the code %(code)s that you may reorganise.") % {"code": code}
+        ) from exc
+
+
+def _reorganisable(request, code) -> Organisation:
+    org = _org(request, code)
+    parent = Organisation.objects.get_parent(org)
+    if parent is None or not can(request.user, Perm.REORGANISE, parent):
+        raise PermissionDenied
+    return org
+
+
+@login_required
+def move(request, code):
+    org = _reorganisable(request, code)
+    form = MoveForm(request.POST or None, initial={"effective_on": timezone.localdate()})
+    if request.method == "POST":
+        done = _run(
+            request,
+            form,
+            lambda cd: actions.move_organisation(
+                request.user,
+                org,
+                _target(request, cd["new_parent"]),
+                cd["effective_on"],
+                cd["note"],
+            ),
+            _("The organisation was moved."),
+        )
+        if done:
+            return redirect("orgs:detail", code=org.code)
+    return render(
+        request,
+        "orgs/form.html",
+        {
+            "org": org,
+            "form": form,
+            "title": _("Move %(name)s") % {"name": org.name},
+            "pick_org": True,
+        },
+    )
+
+
+@login_required
+def merge(request, code):
+    org = _reorganisable(request, code)
+    form = MergeForm(request.POST or None, initial={"effective_on": timezone.localdate()})
+    if request.method == "POST":
+        target = _run(
+            request,
+            form,
+            lambda cd: actions.merge_organisations(
+                request.user,
+                org,
+                _target(request, cd["target"]),
+                cd["effective_on"],
+                cd["note"],
+            ),
+            _("The organisations were merged."),
+        )
+        if target:
+            return redirect("orgs:detail", code=target.code)
+    return render(
+        request,
+        "orgs/form.html",
+        {
+            "org": org,
+            "form": form,
+            "title": _("Merge %(name)s") % {"name": org.name},
+            "pick_org": True,
+            "warning": _(
+                "Its members and sub-organisations move to the other organisation, "
+                "and it is closed. Its past records stay with it."
+            ),
+        },
+    )
+
+
+@login_required
+def split(request, code):
+    org = _reorganisable(request, code)
+    if org.is_cell:
+        choices = [
+            (f"m{m.pk}", m.full_name)
+            for m in org.members.filter(status__in=CURRENT_STATUSES).only("full_name")
+        ]
+    else:
+        choices = [(f"o{c.pk}", c.name) for c in queries.children(org).filter(closed_on=None)]
+    form = SplitForm(
+        request.POST or None, choices=choices, initial={"effective_on": timezone.localdate()}
+    )
+    if request.method == "POST":
+
+        def do(cd):
+            parts = cd["parts"]
+            return actions.split_organisation(
+                request.user,
+                org,
+                code=cd["code"],
+                name=cd["name"],
+                member_ids=[int(p[1:]) for p in parts if p.startswith("m")],
+                child_ids=[int(p[1:]) for p in parts if p.startswith("o")],
+                effective_on=cd["effective_on"],
+                note=cd["note"],
+            )
+
+        new = _run(request, form, do, _("The organisation was split."))
+        if new:
+            return redirect("orgs:detail", code=new.code)
+    return render(
+        request,
+        "orgs/form.html",
+        {
+            "org": org,
+            "form": form,
+            "title": _("Split %(name)s") % {"name": org.name},
+        },
+    )
+
+
+@login_required
+def close(request, code):
+    org = _reorganisable(request, code)
+    form = CloseForm(request.POST or None, initial={"effective_on": timezone.localdate()})
+    if request.method == "POST":
+        done = _run(
+            request,
+            form,
+            lambda cd: actions.close_organisation(
+                request.user, org, cd["effective_on"], cd["note"]
+            ),
+            _("The organisation was closed."),
+        )
+        if done:
+            return redirect("orgs:detail", code=org.code)
+    return render(
+        request,
+        "orgs/form.html",
+        {
+            "org": org,
+            "form": form,
+            "title": _("Close %(name)s") % {"name": org.name},
+        },
+    )

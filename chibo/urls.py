@@ -1,0 +1,17 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from chibo.api.urls import api
+from chibo.web import views as web
+
+urlpatterns = [
+    path("healthz", web.healthz, name="healthz"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("", web.home, name="home"),
+    path("orgs/", include("chibo.orgs.urls")),
+    path("members/", include("chibo.members.urls")),
+    path("audit/", include("chibo.audit.urls")),
+]

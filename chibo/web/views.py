@@ -1,0 +1,46 @@
+"""The home page and the health check."""
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from chibo.accounts.policy import Perm, can, top_orgs
+from chibo.orgs.queries import subtree_counts
+
+
+@never_cache
+def healthz(request):
+    """Answer 200 when the database answers, 503 otherwise."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        ok = True
+    except Exception:  # noqa: BLE001 - any failure means "not healthy"
+        ok = False
+    return JsonResponse(
+        {"status": "ok" if ok else "error", "database": "reachable" if ok else "unreachable"},
+        status=200 if ok else 503,
+    )
+
+
+@login_required
+def home(request):
+    user = request.user
+    roles = list(user.roles.select_related("organisation").order_by("organisation__path"))
+    tops = top_orgs(user)
+    overview = [(org, subtree_counts(org)) for org in tops[:5] if not org.is_cell]
+    return render(
+        request,
+        "home.html",
+        {
+            "roles": roles,
+            "tops": tops,
+            "overview": overview,
+            "own_member": user.member if user.member_id else None,
+            "may_list_members": can(user, Perm.LIST_MEMBERS),
+            "may_audit": can(user, Perm.VIEW_AUDIT),
+        },
+    )

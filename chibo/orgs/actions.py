@@ -207,9 +207,12 @@ def merge_organisations(
     children = list(Organisation.objects.get_children(source).filter(closed_on__isnull=True))
     for child in children:
         _check_fits_under(child.level, target)
-    moved_members = move_members(
-        actor, source.members.all(), target, on, _("Merged into %(name)s") % {"name": target.name}
-    )
+    moved_members = 0
+    if source.is_cell:
+        moved_members = move_members(
+            actor, source.members.all(), target, on,
+            _("Merged into %(name)s") % {"name": target.name},
+        )
     for child in children:
         Organisation.objects.move(child, target, pos="last-child")
     source = Organisation.objects.get(pk=source.pk)

@@ -14,4 +14,5 @@ urlpatterns = [
     path("orgs/", include("chibo.orgs.urls")),
     path("members/", include("chibo.members.urls")),
     path("audit/", include("chibo.audit.urls")),
+    path("manage/", include("chibo.accounts.urls")),
 ]

@@ -50,11 +50,14 @@ PAGES = [
      {"deputy_A", "secretary_A", "staff_X", "admin_P"}),
     ("members:create", "/members/new/?cell=A", {"deputy_A", "secretary_A", "staff_X", "admin_P"}),
     ("members:create", "/members/new/?cell=T", {"admin_P"}),
+    ("accounts:org_roles", "/manage/orgs/A/roles/", {"admin_P"}),
+    ("accounts:org_roles", "/manage/orgs/P2/roles/", set()),
+    ("accounts:open_account", "/manage/members/{an}/account/", {"admin_P"}),
     ("audit:list", "/audit/", {"inspection_X", "admin_P"}),
     ("audit:list", "/audit/?org=T", {"admin_P"}),
 ]
 # Pages that answer POST only; walked in test_reveal_is_scoped.
-POST_ONLY = {"members:reveal"}
+POST_ONLY = {"members:reveal", "accounts:revoke"}
 PUBLIC = {"healthz", "login", "logout", "set_language"}
 
 
@@ -83,7 +86,7 @@ def _url(template, members):
 def test_each_role_reaches_exactly_its_pages(client, users, members, role):
     client.force_login(users[role])
     wrong = []
-    for name, template, allowed in PAGES:
+    for _name, template, allowed in PAGES:
         url = _url(template, members)
         status = client.get(url).status_code
         expected_ok = role in allowed
@@ -93,7 +96,7 @@ def test_each_role_reaches_exactly_its_pages(client, users, members, role):
 
 
 def test_anonymous_visitors_are_sent_to_log_in(client, members):
-    for name, template, _ in PAGES:
+    for _name, template, _allowed in PAGES:
         response = client.get(_url(template, members))
         assert response.status_code == 302, template
         assert response["Location"].startswith("/accounts/login/")

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from chibo.audit.models import AuditEvent
 from chibo.members.models import Member, MembershipPeriod
 from chibo.orgs import actions
-from chibo.orgs.models import Level, OrgChange, Organisation
+from chibo.orgs.models import Level, Organisation, OrgChange
 
 
 def fresh(org):

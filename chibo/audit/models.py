@@ -15,6 +15,9 @@ ACTION_LABELS = {
     "member.update": _("Member record corrected"),
     "member.change_cell": _("Home cell changed"),
     "member.reveal": _("Personal data viewed"),
+    "account.open": _("Account opened"),
+    "role.grant": _("Role granted"),
+    "role.revoke": _("Role revoked"),
 }
 
 

@@ -95,6 +95,7 @@ def detail(request, code):
                 "members": can(user, Perm.LIST_MEMBERS, org),
                 "add_member": org.is_cell and org.is_active and can(user, Perm.EDIT_MEMBER, org),
                 "audit": can(user, Perm.VIEW_AUDIT, org),
+                "roles": can(user, Perm.MANAGE_ACCOUNTS, org),
             },
             "current_statuses": CURRENT_STATUSES,
         },

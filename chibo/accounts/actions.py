@@ -1,0 +1,77 @@
+"""Accounts and roles: open an account for a member, grant and revoke roles."""
+
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from chibo.accounts.models import CELL_ROLES, Role, RoleKind, User
+from chibo.accounts.policy import Perm, require
+from chibo.audit.log import record
+from chibo.members.models import Member
+from chibo.orgs.models import Organisation
+
+# No 0/O or 1/l/I: the password is read out or written down for an elderly member.
+_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def new_password() -> str:
+    return "-".join("".join(secrets.choice(_ALPHABET) for _ in range(4)) for _ in range(3))
+
+
+@transaction.atomic
+def open_account(actor, member: Member, username: str) -> tuple[User, str]:
+    """Create a log-in for a member, with the member role on their cell; return the password."""
+    member = Member.objects.select_related("cell").get(pk=member.pk)
+    require(actor, Perm.MANAGE_ACCOUNTS, member.cell)
+    username = username.strip()
+    if not username:
+        raise ValidationError({"username": _("Choose a username.")})
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("This username is taken.")})
+    if User.objects.filter(member=member).exists():
+        raise ValidationError({"username": _("This member already has an account.")})
+    password = new_password()
+    names = member.full_name.rsplit(" ", 1)
+    user = User(username=username, member=member, email=member.email,
+                first_name=names[-1], last_name=names[0] if len(names) > 1 else "")
+    try:
+        user.full_clean(exclude=["password"])
+    except ValidationError as exc:
+        raise ValidationError({"username": exc.message_dict.get("username", exc.messages)}) from exc
+    user.set_password(password)
+    user.save()
+    Role.objects.create(user=user, organisation=member.cell, kind=RoleKind.MEMBER)
+    record(actor, "account.open", member.cell, user, {"member": member.pk})
+    return user, password
+
+
+@transaction.atomic
+def grant_role(actor, user: User, org: Organisation, kind: str) -> Role:
+    """Give a user a role on an organisation."""
+    require(actor, Perm.MANAGE_ACCOUNTS, org)
+    if kind not in RoleKind.values:
+        raise ValidationError({"kind": _("Choose a role.")})
+    if (kind in CELL_ROLES) != org.is_cell:
+        raise ValidationError({"kind": _("This role is held on a cell.") if kind in CELL_ROLES
+                               else _("This role is held on a committee.")})
+    if kind in CELL_ROLES and (user.member is None or user.member.cell_id != org.pk):
+        raise ValidationError(
+            {"user": _("Cell roles are held by members of that cell.")}
+        )
+    if not org.is_active:
+        raise ValidationError({"kind": _("%(name)s is closed.") % {"name": org.name}})
+    role, created = Role.objects.get_or_create(user=user, organisation=org, kind=kind)
+    if not created:
+        raise ValidationError({"kind": _("The user already holds this role here.")})
+    record(actor, "role.grant", org, user, {"role": kind})
+    return role
+
+
+@transaction.atomic
+def revoke_role(actor, role: Role) -> None:
+    """Take a role away."""
+    require(actor, Perm.MANAGE_ACCOUNTS, role.organisation)
+    record(actor, "role.revoke", role.organisation, role.user, {"role": role.kind})
+    role.delete()

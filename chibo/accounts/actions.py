@@ -1,12 +1,14 @@
-"""Accounts and roles: open an account for a member, grant and revoke roles."""
+"""Accounts and roles: open an account for a member, grant and revoke roles, API tokens."""
 
+import datetime
 import secrets
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chibo.accounts.models import CELL_ROLES, Role, RoleKind, User
+from chibo.accounts.models import CELL_ROLES, ApiToken, Role, RoleKind, User
 from chibo.accounts.policy import Perm, require
 from chibo.audit.log import record
 from chibo.members.models import Member
@@ -75,3 +77,41 @@ def revoke_role(actor, role: Role) -> None:
     require(actor, Perm.MANAGE_ACCOUNTS, role.organisation)
     record(actor, "role.revoke", role.organisation, role.user, {"role": role.kind})
     role.delete()
+
+
+TOKEN_MAX_DAYS = 3650
+
+
+@transaction.atomic
+def issue_token(actor, user, name: str, days: int | None = None) -> tuple[ApiToken, str]:
+    """Create a token for user and return it with its key, which is never stored.
+
+    actor is None when an operator runs the command line.
+    """
+    if days is not None and not 1 <= days <= TOKEN_MAX_DAYS:
+        message = _("Choose between 1 and %(max)d days.") % {"max": TOKEN_MAX_DAYS}
+        raise ValidationError({"days": message})
+    key = ApiToken.new_key()
+    token = ApiToken(
+        user=user,
+        name=name.strip(),
+        prefix=key[4:12],
+        key_hash=ApiToken.hash_key(key),
+        expires_at=timezone.now() + datetime.timedelta(days=days) if days else None,
+    )
+    token.full_clean()
+    token.save()
+    record(actor, "token.create", None, token, {"user": user.username, "days": days})
+    return token, key
+
+
+@transaction.atomic
+def revoke_tokens(actor, tokens) -> int:
+    """Revoke the tokens of the queryset that are not revoked yet; return how many."""
+    revoked = 0
+    for token in tokens.filter(revoked_at__isnull=True).select_related("user"):
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        record(actor, "token.revoke", None, token, {"user": token.user.username})
+        revoked += 1
+    return revoked

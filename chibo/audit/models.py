@@ -18,6 +18,8 @@ ACTION_LABELS = {
     "account.open": _("Account opened"),
     "role.grant": _("Role granted"),
     "role.revoke": _("Role revoked"),
+    "token.create": _("API token issued"),
+    "token.revoke": _("API token revoked"),
 }
 
 

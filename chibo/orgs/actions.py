@@ -76,9 +76,9 @@ def create_organisation(actor, parent: Organisation | None, **fields) -> Organis
         raise ValidationError({"level": _("Choose a level.")})
     _check_fits_under(level, parent)
     org = Organisation(**{k: v for k, v in fields.items() if v is not None})
-    _check_fields(org)
     if Organisation.objects.filter(code=org.code).exists():
         raise ValidationError({"code": _("Another organisation already has this code.")})
+    _check_fields(org)
     org = (
         Organisation.objects.add_child(parent, instance=org)
         if parent

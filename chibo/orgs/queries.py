@@ -49,6 +49,8 @@ def subtree_counts(org: Organisation) -> dict:
     orgs = (
         Organisation.objects.filter(path__startswith=org.path, closed_on__isnull=True)
         .exclude(pk=org.pk)
+        # The tree manager orders by path, which would split the GROUP BY into single rows.
+        .order_by()
         .values("level")
         .annotate(n=Count("id"))
     )

@@ -29,7 +29,7 @@ def test_it_moves_a_subtree_and_keeps_its_history(tree, members, users):
     assert change.before["parent"] == "X" and change.after["parent"] == "X2"
     assert change.effective_on == datetime.date(2025, 7, 1)
     assert AuditEvent.objects.filter(action="org.move", organisation=g, actor=staff).exists()
-    assert not Organisation.find_problems()[0]
+    assert not Organisation.objects.find_problems()[0]
 
 
 def test_it_refuses_to_move_an_organisation_under_its_own_descendant(tree, users):
@@ -81,7 +81,7 @@ def test_merging_committees_moves_their_cells(tree, members, users, system):
     actions.merge_organisations(users["staff_X"], g2, tree["G"])
     assert Organisation.objects.get_parent(fresh(c)).code == "G"
     assert fresh(g2).closed_on is not None
-    assert not Organisation.find_problems()[0]
+    assert not Organisation.objects.find_problems()[0]
 
 
 def test_it_refuses_to_merge_a_cell_into_a_committee(tree, members, users):

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "chibo.orgs",
     "chibo.members",
     "chibo.audit",
+    "chibo.seed",
     "chibo.web",
 ]
 

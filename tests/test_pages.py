@@ -54,3 +54,9 @@ def test_list_pages_use_a_fixed_number_of_queries(
         client.get("/members/")
         client.get("/orgs/G/children/")
         client.get("/orgs/G/")
+
+
+def test_an_english_browser_still_gets_vietnamese_until_the_user_switches(client, users):
+    client.force_login(users["admin_P"])
+    page = client.get("/orgs/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "Cây tổ chức" in page

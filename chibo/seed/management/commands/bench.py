@@ -161,6 +161,9 @@ class Command(BaseCommand):
             "org_tree": "/orgs/",
             "org_detail": f"/orgs/{committee.code}/",
             "org_children": f"/orgs/{committee.code}/children/",
+            # The province's own page counts its whole subtree: the heaviest organisation page.
+            "province_detail": "/orgs/HG/",
+            "member_search": "/members/?q=nguyen+van",
         }
         timings = {
             "member_search": _measure(search, runs),

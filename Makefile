@@ -35,7 +35,7 @@ test-postgres: $(VENV)/.installed browser
 	CHIBO_FAST_HASHER=1 DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/chibo} $(BIN)/pytest
 
 bench: $(VENV)/.installed
-	CHIBO_FAST_HASHER=1 $(BIN)/chibo bench
+	CHIBO_ALLOW_DEV_KEY=1 CHIBO_FAST_HASHER=1 $(BIN)/chibo bench
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -10,7 +10,13 @@ class StaleVersion(ValidationError):
 
 def check_version(obj, version: int | None) -> None:
     """Refuse the write when the record changed since the user read `version`."""
-    if version is not None and int(version) != obj.version:
+    if version is None or version == "":
+        return
+    try:
+        stale = int(version) != obj.version
+    except (TypeError, ValueError):
+        stale = True
+    if stale:
         raise StaleVersion(
             _(
                 "Someone else saved this record after you opened it. "

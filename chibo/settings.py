@@ -1,9 +1,11 @@
 """Settings for Chibo. Everything that differs between machines comes from the environment."""
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -12,9 +14,12 @@ VAR_DIR = Path(os.environ.get("CHIBO_VAR_DIR", BASE_DIR.parent / "var"))
 DEBUG = os.environ.get("CHIBO_DEBUG", "") == "1"
 SECRET_KEY = os.environ.get("CHIBO_SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and os.environ.get("CHIBO_ALLOW_DEV_KEY", "1") != "1":
-        raise RuntimeError("CHIBO_SECRET_KEY must be set in production")
-    # Only for a laptop or a test run: production sets CHIBO_SECRET_KEY.
+    # A known key lets anyone forge sessions: only a laptop, a test run or the benchmark may
+    # use it (`make run` turns on debug; pytest and `make bench` allow it explicitly).
+    if not (DEBUG or "pytest" in sys.modules or os.environ.get("CHIBO_ALLOW_DEV_KEY") == "1"):
+        raise ImproperlyConfigured(
+            "Set CHIBO_SECRET_KEY: the development key is not for production."
+        )
     SECRET_KEY = "chibo-development-key-not-for-production"
 
 ALLOWED_HOSTS = [
@@ -38,6 +43,7 @@ INSTALLED_APPS = [
     "chibo.orgs",
     "chibo.members",
     "chibo.audit",
+    "chibo.regulations",
     "chibo.seed",
     "chibo.web",
 ]
@@ -132,6 +138,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if os.environ.get("CHIBO_HTTPS", "") == "1":
+    # Behind nginx, which terminates TLS and says so in X-Forwarded-Proto.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    CSRF_TRUSTED_ORIGINS = [f"https://{h}" for h in ALLOWED_HOSTS if h != "testserver"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = True

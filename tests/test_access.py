@@ -19,6 +19,8 @@ EVERYONE = set(ROLE_CASES)
 # (url name, path template, roles that get 200). Every other role gets 403 or 404.
 PAGES = [
     ("home", "/", EVERYONE),
+    ("password_change", "/accounts/password/", EVERYONE),
+    ("password_change_done", "/accounts/password/done/", EVERYONE),
     ("orgs:tree", "/orgs/", EVERYONE),
     ("orgs:search", "/orgs/search/?q=chi+bo", EVERYONE),
     ("orgs:options", "/orgs/options/?q=chi+bo", EVERYONE),
@@ -46,8 +48,11 @@ PAGES = [
     ("members:detail", "/members/{tung}/", {"admin_P"}),
     ("members:edit", "/members/{an}/edit/", {"deputy_A", "secretary_A", "staff_X", "admin_P"}),
     ("members:edit", "/members/{tung}/edit/", {"admin_P"}),
-    ("members:change_cell", "/members/{an}/change-cell/",
-     {"deputy_A", "secretary_A", "staff_X", "admin_P"}),
+    (
+        "members:change_cell",
+        "/members/{an}/change-cell/",
+        {"deputy_A", "secretary_A", "staff_X", "admin_P"},
+    ),
     ("members:create", "/members/new/?cell=A", {"deputy_A", "secretary_A", "staff_X", "admin_P"}),
     ("members:create", "/members/new/?cell=T", {"admin_P"}),
     ("accounts:org_roles", "/manage/orgs/A/roles/", {"admin_P"}),

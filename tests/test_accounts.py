@@ -43,11 +43,58 @@ def test_a_cell_role_goes_only_to_a_member_of_that_cell(users, tree):
 
 def test_granting_and_revoking_through_the_page(client, users, tree):
     client.force_login(users["admin_P"])
-    response = client.post("/manage/orgs/X/roles/",
-                           {"username": "stranger", "kind": "inspection_staff"})
+    response = client.post(
+        "/manage/orgs/X/roles/", {"username": "member_A", "kind": "inspection_staff"}
+    )
     assert response.status_code == 302
-    stranger = User.objects.get(username="stranger")
-    assert can(stranger, Perm.VIEW_AUDIT, tree["A"])
-    role = Role.objects.get(user=stranger)
+    duc = User.objects.get(username="member_A")
+    assert can(duc, Perm.VIEW_AUDIT, tree["A"])
+    role = Role.objects.get(user=duc, kind="inspection_staff")
     client.post(f"/manage/roles/{role.pk}/revoke/")
-    assert not Role.objects.filter(user=stranger).exists()
+    assert not Role.objects.filter(user=duc, kind="inspection_staff").exists()
+
+
+def test_users_outside_reach_look_the_same_as_unknown_ones(client, users, tree):
+    client.force_login(users["admin_P"])
+    outside = client.post(
+        "/manage/orgs/X/roles/", {"username": "stranger", "kind": "inspection_staff"}
+    )
+    unknown = client.post(
+        "/manage/orgs/X/roles/", {"username": "nobody", "kind": "inspection_staff"}
+    )
+    assert outside.context["form"].errors == unknown.context["form"].errors
+    assert not Role.objects.filter(user=users["stranger"]).exists()
+
+
+def test_a_secretary_who_moves_cell_stops_being_secretary(users, members, tree):
+    from chibo.members.actions import change_home_cell
+
+    secretary = users["member_A"]
+    actions.grant_role(users["admin_P"], secretary, tree["A"], "secretary")
+    change_home_cell(users["admin_P"], members["duc"], tree["B"], reason="Chuyển công tác")
+    kinds = set(Role.objects.filter(user=secretary).values_list("organisation__code", "kind"))
+    assert kinds == {("B", "member")}
+
+
+def test_an_expelled_member_loses_every_role_and_the_log_in(users, members, tree):
+    from chibo.members.actions import update_member
+
+    update_member(users["admin_P"], members["duc"], status="expelled")
+    user = User.objects.get(username="member_A")
+    assert not user.is_active and not user.roles.exists()
+    assert not can(user, Perm.VIEW_ORG, tree["A"])
+
+
+def test_a_member_changes_the_password_they_were_given(client, users):
+    client.force_login(users["member_A"])
+    response = client.post(
+        "/accounts/password/",
+        {
+            "old_password": "pw-member_A-123",
+            "new_password1": "Lung-Cu-2026-moi",
+            "new_password2": "Lung-Cu-2026-moi",
+        },
+    )
+    assert response.status_code == 302
+    client.logout()
+    assert client.login(username="member_A", password="Lung-Cu-2026-moi")

@@ -49,16 +49,18 @@ def test_the_member_list_page_searches(client, users, members):
 
 def test_a_member_is_always_in_exactly_one_cell(members, users, tree):
     an = members["an"]
-    actions.change_home_cell(users["staff_X"], an, tree["B"], datetime.date(2026, 1, 5),
-                             "Chuyển công tác")
+    actions.change_home_cell(
+        users["staff_X"], an, tree["B"], datetime.date(2026, 1, 5), "Chuyển công tác"
+    )
     open_periods = MembershipPeriod.objects.filter(member=an, ended_on__isnull=True)
     assert open_periods.count() == 1
     assert open_periods.get().organisation_id == tree["B"].pk
     assert Member.objects.get(pk=an.pk).cell_id == tree["B"].pk
     # The database itself refuses a second open period.
     with pytest.raises(IntegrityError), transaction.atomic():
-        MembershipPeriod.objects.create(member=an, organisation=tree["A"],
-                                        started_on=datetime.date(2026, 2, 1))
+        MembershipPeriod.objects.create(
+            member=an, organisation=tree["A"], started_on=datetime.date(2026, 2, 1)
+        )
 
 
 def test_members_belong_to_cells_not_committees(members, users, tree):
@@ -70,8 +72,14 @@ def test_members_belong_to_cells_not_committees(members, users, tree):
 
 def test_bad_member_data_is_refused_field_by_field(tree, system):
     with pytest.raises(ValidationError) as exc:
-        make_member(system, tree["A"], "Lê Văn Bình", citizen_id="12345",
-                    phone="12", admitted_on=datetime.date(1979, 1, 1))
+        make_member(
+            system,
+            tree["A"],
+            "Lê Văn Bình",
+            citizen_id="12345",
+            phone="12",
+            admitted_on=datetime.date(1979, 1, 1),
+        )
     errors = exc.value.message_dict
     assert {"citizen_id", "phone", "admitted_on"} <= set(errors)
     assert not Member.objects.filter(full_name="Lê Văn Bình").exists()
@@ -91,8 +99,9 @@ def test_the_citizen_id_is_masked_and_revealing_it_is_logged(client, users, memb
     response = client.post(f"/members/{an.pk}/reveal/", {"field": "citizen_id", "reason": ""})
     assert response.status_code == 422
     assert not AuditEvent.objects.filter(action="member.reveal").exists()
-    response = client.post(f"/members/{an.pk}/reveal/",
-                           {"field": "citizen_id", "reason": "Làm thẻ đảng viên"})
+    response = client.post(
+        f"/members/{an.pk}/reveal/", {"field": "citizen_id", "reason": "Làm thẻ đảng viên"}
+    )
     assert "001080012345" in response.content.decode()
     event = AuditEvent.objects.get(action="member.reveal")
     assert event.actor == users["secretary_A"] and event.changes["reason"] == "Làm thẻ đảng viên"

@@ -76,8 +76,7 @@ def test_merging_committees_moves_their_cells(tree, members, users, system):
     g2 = actions.create_organisation(
         system, tree["X"], code="G2", name="Đảng ủy Công ty Chè", level=Level.GRASSROOTS_COMMITTEE
     )
-    c = actions.create_organisation(system, g2, code="C1", name="Chi bộ Sản xuất",
-                                    level=Level.CELL)
+    c = actions.create_organisation(system, g2, code="C1", name="Chi bộ Sản xuất", level=Level.CELL)
     actions.merge_organisations(users["staff_X"], g2, tree["G"])
     assert Organisation.objects.get_parent(fresh(c)).code == "G"
     assert fresh(g2).closed_on is not None
@@ -93,8 +92,12 @@ def test_it_refuses_to_merge_a_cell_into_a_committee(tree, members, users):
 
 def test_splitting_a_cell_creates_a_sibling_with_the_chosen_members(tree, members, users):
     new = actions.split_organisation(
-        users["staff_X"], tree["A"], code="A2", name="Chi bộ Giáo viên 2",
-        member_ids=[members["duc"].pk], effective_on=datetime.date(2026, 2, 1),
+        users["staff_X"],
+        tree["A"],
+        code="A2",
+        name="Chi bộ Giáo viên 2",
+        member_ids=[members["duc"].pk],
+        effective_on=datetime.date(2026, 2, 1),
     )
     assert Organisation.objects.get_parent(new).code == "G" and new.level == Level.CELL
     assert Member.objects.get(pk=members["duc"].pk).cell_id == new.pk
@@ -106,7 +109,10 @@ def test_a_split_with_members_of_another_cell_changes_nothing(tree, members, use
     before = Organisation.objects.count()
     with pytest.raises(ValidationError):
         actions.split_organisation(
-            users["staff_X"], tree["A"], code="A2", name="Chi bộ mới",
+            users["staff_X"],
+            tree["A"],
+            code="A2",
+            name="Chi bộ mới",
             member_ids=[members["hoa"].pk],
         )
     assert Organisation.objects.count() == before
@@ -120,8 +126,9 @@ def test_a_cell_with_members_cannot_be_closed(tree, members, users):
 
 
 def test_renaming_keeps_the_old_name_in_history(tree, users):
-    actions.update_organisation(users["secretary_A"], tree["A"], version=1,
-                                name="Chi bộ Giáo viên THPT")
+    actions.update_organisation(
+        users["secretary_A"], tree["A"], version=1, name="Chi bộ Giáo viên THPT"
+    )
     change = OrgChange.objects.get(organisation=tree["A"], kind="renamed")
     assert change.before["name"] == "Chi bộ Giáo viên"
     assert change.after["name"] == "Chi bộ Giáo viên THPT"
@@ -154,8 +161,9 @@ def test_a_duplicate_code_is_refused_in_vietnamese(tree, users, client):
 
 def test_the_move_page_moves_and_shows_the_history(tree, users, client):
     client.force_login(users["admin_P"])
-    response = client.post("/orgs/G/move/", {"new_parent": "X2", "effective_on": "2026-03-01",
-                                             "note": "Sáp nhập xã"})
+    response = client.post(
+        "/orgs/G/move/", {"new_parent": "X2", "effective_on": "2026-03-01", "note": "Sáp nhập xã"}
+    )
     assert response.status_code == 302
     page = client.get("/orgs/G/").content.decode()
     assert "Sáp nhập xã" in page and "01/03/2026" in page

@@ -7,12 +7,29 @@ from chibo.orgs.models import Level
 from tests.conftest import make_member
 
 
-@pytest.mark.parametrize("url", [
-    "/", "/orgs/", "/orgs/P/", "/orgs/G/children/", "/members/", "/members/?q=nguyen+van+an",
-    "/orgs/search/?q=lung+cu", "/orgs/options/?new_parent=xa", "/audit/", "/orgs/A/edit/",
-    "/orgs/A/move/", "/orgs/A/merge/", "/orgs/A/split/", "/orgs/G/split/", "/orgs/A/close/",
-    "/orgs/G/new/", "/members/new/?cell=A", "/manage/orgs/A/roles/",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/orgs/",
+        "/orgs/P/",
+        "/orgs/G/children/",
+        "/members/",
+        "/members/?q=nguyen+van+an",
+        "/orgs/search/?q=lung+cu",
+        "/orgs/options/?new_parent=xa",
+        "/audit/",
+        "/orgs/A/edit/",
+        "/orgs/A/move/",
+        "/orgs/A/merge/",
+        "/orgs/A/split/",
+        "/orgs/G/split/",
+        "/orgs/A/close/",
+        "/orgs/G/new/",
+        "/members/new/?cell=A",
+        "/manage/orgs/A/roles/",
+    ],
+)
 def test_admin_pages_render(client, users, members, url):
     client.force_login(users["admin_P"])
     response = client.get(url)
@@ -34,8 +51,9 @@ def test_pages_are_in_vietnamese_by_default_and_english_on_request(client, users
 
 def _grow(system, tree, start, cells, members_per_cell):
     for i in range(start, start + cells):
-        cell = create_organisation(system, tree["G"], code=f"N{i}", name=f"Chi bộ số {i}",
-                                   level=Level.CELL)
+        cell = create_organisation(
+            system, tree["G"], code=f"N{i}", name=f"Chi bộ số {i}", level=Level.CELL
+        )
         for j in range(members_per_cell):
             make_member(system, cell, f"Phạm Văn Số {i}-{j}")
 

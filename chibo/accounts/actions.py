@@ -5,11 +5,13 @@ import secrets
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from chibo.accounts.models import CELL_ROLES, ApiToken, Role, RoleKind, User
-from chibo.accounts.policy import Perm, require
+from chibo.accounts.policy import Perm, org_scope, require
 from chibo.audit.log import record
 from chibo.members.models import Member
 from chibo.orgs.models import Organisation
@@ -34,10 +36,19 @@ def open_account(actor, member: Member, username: str) -> tuple[User, str]:
         raise ValidationError({"username": _("This username is taken.")})
     if User.objects.filter(member=member).exists():
         raise ValidationError({"username": _("This member already has an account.")})
+    if not member.is_current:
+        raise ValidationError(
+            {"username": _("Only members who still belong to a cell can have an account.")}
+        )
     password = new_password()
     names = member.full_name.rsplit(" ", 1)
-    user = User(username=username, member=member, email=member.email,
-                first_name=names[-1], last_name=names[0] if len(names) > 1 else "")
+    user = User(
+        username=username,
+        member=member,
+        email=member.email,
+        first_name=names[-1],
+        last_name=names[0] if len(names) > 1 else "",
+    )
     try:
         user.full_clean(exclude=["password"])
     except ValidationError as exc:
@@ -49,19 +60,48 @@ def open_account(actor, member: Member, username: str) -> tuple[User, str]:
     return user, password
 
 
+def users_within_reach(actor):
+    """Return the users an administrator may give roles to: members or role holders in reach."""
+    if getattr(actor, "is_superuser", False):
+        return User.objects.filter(is_active=True)
+    return (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(member__cell__in=Organisation.objects.filter(org_scope(actor, Perm.MANAGE_ACCOUNTS)))
+            | Q(
+                roles__organisation__in=Organisation.objects.filter(
+                    org_scope(actor, Perm.MANAGE_ACCOUNTS)
+                )
+            )
+        )
+        .distinct()
+    )
+
+
+NO_SUCH_USER = _lazy("There is no user with this username within your reach.")
+
+
 @transaction.atomic
 def grant_role(actor, user: User, org: Organisation, kind: str) -> Role:
     """Give a user a role on an organisation."""
     require(actor, Perm.MANAGE_ACCOUNTS, org)
+    if not users_within_reach(actor).filter(pk=user.pk).exists():
+        # The same answer as for an unknown username, so that usernames cannot be probed.
+        raise ValidationError({"username": str(NO_SUCH_USER)})
     if kind not in RoleKind.values:
         raise ValidationError({"kind": _("Choose a role.")})
     if (kind in CELL_ROLES) != org.is_cell:
-        raise ValidationError({"kind": _("This role is held on a cell.") if kind in CELL_ROLES
-                               else _("This role is held on a committee.")})
-    if kind in CELL_ROLES and (user.member is None or user.member.cell_id != org.pk):
         raise ValidationError(
-            {"user": _("Cell roles are held by members of that cell.")}
+            {
+                "kind": _("This role is held on a cell.")
+                if kind in CELL_ROLES
+                else _("This role is held on a committee.")
+            }
         )
+    if kind in CELL_ROLES and (
+        user.member is None or user.member.cell_id != org.pk or not user.member.is_current
+    ):
+        raise ValidationError({"user": _("Cell roles are held by members of that cell.")})
     if not org.is_active:
         raise ValidationError({"kind": _("%(name)s is closed.") % {"name": org.name}})
     role, created = Role.objects.get_or_create(user=user, organisation=org, kind=kind)
@@ -69,6 +109,39 @@ def grant_role(actor, user: User, org: Organisation, kind: str) -> Role:
         raise ValidationError({"kind": _("The user already holds this role here.")})
     record(actor, "role.grant", org, user, {"role": kind})
     return role
+
+
+def sync_member_roles(actor, member: Member, old_cell_id: int | None = None) -> None:
+    """Keep a member's log-in in step with their membership. Call inside the member's action.
+
+    Offices held in a cell (secretary, committee member) end when the member leaves the cell;
+    the plain member role follows them to the new cell. A member who is no longer current
+    (transferred out, removed, expelled, deceased) loses every role and the log-in itself.
+    """
+    user = User.objects.filter(member=member).first()
+    if user is None:
+        return
+    if not member.is_current:
+        ended = list(user.roles.select_related("organisation"))
+        if user.is_active:
+            user.is_active = False
+            user.save(update_fields=["is_active"])
+    elif old_cell_id is not None and old_cell_id != member.cell_id:
+        ended = list(
+            user.roles.filter(organisation_id=old_cell_id, kind__in=CELL_ROLES).select_related(
+                "organisation"
+            )
+        )
+        _role, created = Role.objects.get_or_create(
+            user=user, organisation=member.cell, kind=RoleKind.MEMBER
+        )
+        if created:
+            record(actor, "role.grant", member.cell, user, {"role": RoleKind.MEMBER})
+    else:
+        return
+    for role in ended:
+        record(actor, "role.revoke", role.organisation, user, {"role": role.kind})
+        role.delete()
 
 
 @transaction.atomic

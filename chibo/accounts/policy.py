@@ -83,9 +83,10 @@ def reaches(user) -> list[Reach]:
     if cached is None:
         cached = [
             Reach(r.kind, r.organisation_id, r.organisation.path, r.reaches_subtree)
-            for r in user.roles.select_related("organisation").only(
-                "kind", "organisation__path", "organisation_id"
-            )
+            # Roles on closed organisations reach nothing.
+            for r in user.roles.filter(organisation__closed_on__isnull=True)
+            .select_related("organisation")
+            .only("kind", "organisation__path", "organisation_id")
         ]
         user._chibo_reaches = cached
     return cached

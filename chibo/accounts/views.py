@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from chibo.accounts import actions
 from chibo.accounts.forms import GrantRoleForm, OpenAccountForm
-from chibo.accounts.models import Role, User
+from chibo.accounts.models import Role
 from chibo.accounts.policy import Perm, visible_members, visible_orgs
 from chibo.web.helpers import add_action_errors, get_or_404
 
@@ -19,9 +19,13 @@ def org_roles(request, code):
     org = get_or_404(visible_orgs(request.user, Perm.MANAGE_ACCOUNTS), code=code)
     form = GrantRoleForm(request.POST or None, org=org)
     if request.method == "POST" and form.is_valid():
-        user = User.objects.filter(username=form.cleaned_data["username"].strip()).first()
+        user = (
+            actions.users_within_reach(request.user)
+            .filter(username=form.cleaned_data["username"].strip())
+            .first()
+        )
         if user is None:
-            form.add_error("username", _("No user with this username."))
+            form.add_error("username", str(actions.NO_SUCH_USER))
         else:
             try:
                 actions.grant_role(request.user, user, org, form.cleaned_data["kind"])
@@ -38,8 +42,9 @@ def org_roles(request, code):
 @require_POST
 def revoke(request, role_id):
     role = get_or_404(
-        Role.objects.filter(organisation__in=visible_orgs(request.user, Perm.MANAGE_ACCOUNTS))
-        .select_related("organisation"),
+        Role.objects.filter(
+            organisation__in=visible_orgs(request.user, Perm.MANAGE_ACCOUNTS)
+        ).select_related("organisation"),
         pk=role_id,
     )
     actions.revoke_role(request.user, role)
@@ -59,5 +64,8 @@ def open_account(request, member_id):
             )
         except ValidationError as exc:
             add_action_errors(form, exc)
-    return render(request, "accounts/open_account.html",
-                  {"member": member, "form": form, "password": password})
+    return render(
+        request,
+        "accounts/open_account.html",
+        {"member": member, "form": form, "password": password},
+    )

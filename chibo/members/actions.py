@@ -9,11 +9,14 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from chibo.accounts.actions import sync_member_roles
 from chibo.accounts.policy import Perm, require
 from chibo.audit.log import diff, record
 from chibo.conflicts import check_version
+from chibo.dates import add_years
 from chibo.members.models import Member, MembershipPeriod, Status
 from chibo.orgs.models import Organisation
 
@@ -38,6 +41,10 @@ EDITABLE_FIELDS = (
     "official_on",
     "status",
 )
+EARLIEST_BIRTH = datetime.date(1900, 1, 1)
+# The Charter admits from 18 (issue 4 checks admissions); the registry also holds members
+# admitted under older rules, so it refuses only what cannot be true.
+MIN_ADMISSION_AGE = 16
 # Changing these is logged with the values masked: the audit log is read by more people.
 PERSONAL_FIELDS = ("citizen_id", "phone", "date_of_birth", "residence", "email")
 
@@ -61,25 +68,26 @@ def _check_member(member: Member) -> None:
         errors.update(exc.message_dict)
     today = timezone.localdate()
     dob, admitted, official = member.date_of_birth, member.admitted_on, member.official_on
-    if isinstance(dob, datetime.date) and dob >= today:
-        errors.setdefault("date_of_birth", []).append(_("The date of birth must be in the past."))
+
+    def refuse(field, message):
+        errors.setdefault(field, []).append(message)
+
+    if isinstance(dob, datetime.date) and not EARLIEST_BIRTH <= dob < today:
+        refuse("date_of_birth", _("The date of birth must be between 1900 and today."))
+        dob = None
     if isinstance(admitted, datetime.date):
         if admitted > today:
-            errors.setdefault("admitted_on", []).append(
-                _("The admission date cannot be in the future.")
-            )
-        if isinstance(dob, datetime.date) and admitted < dob.replace(year=dob.year + 16):
-            errors.setdefault("admitted_on", []).append(
-                _("The admission date must be after the member's 16th birthday.")
-            )
+            refuse("admitted_on", _("The admission date cannot be in the future."))
+        elif isinstance(dob, datetime.date) and admitted < add_years(dob, MIN_ADMISSION_AGE):
+            refuse("admitted_on", _("The admission date must be after the member's 16th birthday."))
         if isinstance(official, datetime.date) and official < admitted:
-            errors.setdefault("official_on", []).append(
-                _("The official date cannot be before the admission date.")
-            )
+            refuse("official_on", _("The official date cannot be before the admission date."))
+    if isinstance(official, datetime.date) and official > today:
+        refuse("official_on", _("The official date cannot be in the future."))
     if member.status == Status.PROBATIONARY and official:
-        errors.setdefault("official_on", []).append(
-            _("A probationary member has no official date yet.")
-        )
+        refuse("official_on", _("A probationary member has no official date yet."))
+    if member.status == Status.OFFICIAL and not official:
+        refuse("official_on", _("An official member needs the official date."))
     if errors:
         raise ValidationError(errors)
 
@@ -131,6 +139,13 @@ def update_member(actor, member: Member, version: int | None = None, **fields) -
         return member
     member.version += 1
     member.save()
+    if "admitted_on" in changes:
+        first = member.periods.order_by("started_on", "id").first()
+        if first is not None and first.started_on == changes["admitted_on"][0]:
+            first.started_on = member.admitted_on
+            first.save(update_fields=["started_on"])
+    if "status" in changes:
+        sync_member_roles(actor, member)
     record(actor, "member.update", member.cell, member, _masked_changes(changes))
     return member
 
@@ -142,15 +157,33 @@ def move_members(actor, members, cell: Organisation, on: datetime.date, reason: 
     for member in members.select_for_update():
         if member.cell_id == cell.pk:
             continue
+        current = member.periods.filter(ended_on__isnull=True).first()
+        if current is not None and on < current.started_on:
+            raise ValidationError(
+                {
+                    "effective_on": _(
+                        "%(name)s joined the current cell on %(date)s; "
+                        "the change cannot be earlier."
+                    )
+                    % {
+                        "name": member.full_name,
+                        "date": date_format(current.started_on, "SHORT_DATE_FORMAT"),
+                    }
+                }
+            )
         MembershipPeriod.objects.filter(member=member, ended_on__isnull=True).update(ended_on=on)
         MembershipPeriod.objects.create(
             member=member, organisation=cell, started_on=on, reason=reason[:255]
         )
-        old_cell_id = member.cell_id
+        old_cell = member.cell
         member.cell = cell
         member.version += 1
         member.save(update_fields=["cell", "version", "updated_at"])
-        record(actor, "member.change_cell", cell, member, {"cell": [old_cell_id, cell.pk]})
+        sync_member_roles(actor, member, old_cell_id=old_cell.pk)
+        change = {"cell": [old_cell.code, cell.code], "reason": reason[:255]}
+        # Recorded on both sides, so the log of either subtree shows the member moving.
+        record(actor, "member.leave_cell", old_cell, member, change)
+        record(actor, "member.change_cell", cell, member, change)
         moved += 1
     return moved
 
@@ -167,11 +200,6 @@ def change_home_cell(
     if member.cell_id == cell.pk:
         raise ValidationError({"cell": _("The member is already in this cell.")})
     on = effective_on or timezone.localdate()
-    last = member.periods.filter(ended_on__isnull=True).first()
-    if last and on < last.started_on:
-        raise ValidationError(
-            {"effective_on": _("The date cannot be before the member joined the current cell.")}
-        )
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the member changes cell.")})
     move_members(actor, Member.objects.filter(pk=member.pk), cell, on, reason)

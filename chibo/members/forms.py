@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from chibo.members.actions import EDITABLE_FIELDS
-from chibo.members.models import Member, Status
+from chibo.members.actions import EDITABLE_FIELDS, REVEALABLE
+from chibo.members.models import Gender, Member, Status
 from chibo.orgs.forms import DateInput, OrgPicker
 
 
@@ -34,7 +34,7 @@ class EditMemberForm(MemberForm):
 
 
 class MemberFilterForm(forms.Form):
-    q = forms.CharField(label=_("Name or card number"), required=False)
+    q = forms.CharField(label=_("Name or card number"), required=False, max_length=100)
     org = forms.CharField(label=_("Organisation code"), required=False)
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("All"))] + list(Status.choices)
@@ -42,7 +42,7 @@ class MemberFilterForm(forms.Form):
     gender = forms.ChoiceField(
         label=_("Gender"),
         required=False,
-        choices=[("", _("All")), ("male", _("Male")), ("female", _("Female"))],
+        choices=[("", _("All")), *Gender.choices],
     )
 
 
@@ -55,5 +55,7 @@ class ChangeCellForm(forms.Form):
 
 
 class RevealForm(forms.Form):
-    field = forms.ChoiceField(choices=[("citizen_id", _("citizen ID")), ("phone", _("phone"))])
+    field = forms.ChoiceField(
+        choices=[(name, Member._meta.get_field(name).verbose_name) for name in REVEALABLE]
+    )
     reason = forms.CharField(label=_("Why do you need to see it?"), max_length=500)

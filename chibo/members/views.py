@@ -82,8 +82,8 @@ def detail(request, member_id):
             "periods": member.periods.select_related("organisation"),
             "may_edit": can(request.user, Perm.EDIT_MEMBER, member.cell),
             "may_reveal": can(request.user, Perm.REVEAL_ID, member),
-        "may_open_account": can(request.user, Perm.MANAGE_ACCOUNTS, member.cell)
-        and not hasattr(member, "user"),
+            "may_open_account": can(request.user, Perm.MANAGE_ACCOUNTS, member.cell)
+            and not hasattr(member, "user"),
             "reveal_form": RevealForm(),
         },
     )

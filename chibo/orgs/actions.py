@@ -11,9 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chibo.accounts.policy import Perm, require
+from chibo.accounts.policy import Perm, can, require
 from chibo.audit.log import acting_user, diff, record
 from chibo.conflicts import check_version
+from chibo.members.models import CURRENT_STATUSES
 from chibo.orgs.models import ALLOWED_PARENTS, Level, Organisation, OrgChange
 
 EDITABLE_FIELDS = ("name", "cell_type", "place", "meeting_day", "founded_on")
@@ -126,8 +127,13 @@ def update_organisation(actor, org: Organisation, version: int | None = None, **
     return org
 
 
+def may_reorganise(user, org: Organisation) -> bool:
+    """Moving, merging, splitting or closing an organisation needs the right over its parent."""
+    parent = Organisation.objects.get_parent(org)
+    return parent is not None and can(user, Perm.REORGANISE, parent)
+
+
 def _require_reorganise_above(actor, org: Organisation) -> Organisation | None:
-    """Reorganising an organisation needs the right over the one above it."""
     parent = Organisation.objects.get_parent(org)
     if parent is None:
         raise ValidationError(_("The top of the tree cannot be moved, merged or split."))
@@ -200,17 +206,21 @@ def merge_organisations(
         raise ValidationError(
             {"target": _("An organisation cannot be merged into its own subtree.")}
         )
-    if source.is_cell != target.is_cell:
+    if source.is_cell != target.is_cell or (not source.is_cell and source.level != target.level):
         raise ValidationError(
-            {"target": _("A cell merges into a cell, a committee into a committee.")}
+            {"target": _("A cell merges into a cell, a committee into a committee of its level.")}
         )
     children = list(Organisation.objects.get_children(source).filter(closed_on__isnull=True))
     for child in children:
         _check_fits_under(child.level, target)
     moved_members = 0
     if source.is_cell:
+        # Members who left, died or were expelled stay on the record of their last cell.
         moved_members = move_members(
-            actor, source.members.all(), target, on,
+            actor,
+            source.members.filter(status__in=CURRENT_STATUSES),
+            target,
+            on,
             _("Merged into %(name)s") % {"name": target.name},
         )
     for child in children:
@@ -264,7 +274,7 @@ def split_organisation(
     parent = _require_reorganise_above(actor, org)
     if not org.is_active:
         raise ValidationError(_("%(name)s is closed.") % {"name": org.name})
-    members = org.members.filter(pk__in=list(member_ids))
+    members = org.members.filter(pk__in=list(member_ids), status__in=CURRENT_STATUSES)
     children = list(
         Organisation.objects.get_children(org).filter(
             pk__in=list(child_ids), closed_on__isnull=True
@@ -289,9 +299,11 @@ def split_organisation(
         meeting_day=org.meeting_day,
         founded_on=on,
     )
-    moved_members = move_members(
-        actor, members, new, on, _("Split from %(name)s") % {"name": org.name}
-    )
+    moved_members = 0
+    if org.is_cell:
+        moved_members = move_members(
+            actor, members, new, on, _("Split from %(name)s") % {"name": org.name}
+        )
     for child in children:
         Organisation.objects.move(Organisation.objects.get(pk=child.pk), new, pos="last-child")
     OrgChange.objects.filter(organisation=new).update(kind=OrgChange.Kind.SPLIT_FROM, other=org)
@@ -317,8 +329,6 @@ def split_organisation(
 @transaction.atomic
 def close_organisation(actor, org: Organisation, effective_on=None, note: str = ""):
     """Close an organisation that no longer has members or open sub-organisations."""
-    from chibo.members.models import CURRENT_STATUSES
-
     org = Organisation.objects.select_for_update().get(pk=org.pk)
     _require_reorganise_above(actor, org)
     if not org.is_active:

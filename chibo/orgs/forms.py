@@ -3,7 +3,8 @@ from django.urls import reverse_lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from chibo.orgs.models import Level, Organisation
+from chibo.orgs.actions import EDITABLE_FIELDS
+from chibo.orgs.models import ALLOWED_PARENTS, Level, Organisation
 
 
 class DateInput(forms.DateInput):
@@ -16,7 +17,7 @@ class DateInput(forms.DateInput):
 class OrganisationForm(forms.ModelForm):
     class Meta:
         model = Organisation
-        fields = ["name", "cell_type", "place", "meeting_day", "founded_on"]
+        fields = list(EDITABLE_FIELDS)
         widgets = {"founded_on": DateInput()}
         help_texts = {
             "meeting_day": _("Leave empty to follow the day set by the level above."),
@@ -25,12 +26,10 @@ class OrganisationForm(forms.ModelForm):
 
 class NewOrganisationForm(OrganisationForm):
     class Meta(OrganisationForm.Meta):
-        fields = ["code", "name", "level", "cell_type", "place", "meeting_day", "founded_on"]
+        fields = ["code", "level", *EDITABLE_FIELDS]
 
     def __init__(self, *args, parent: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
-        from chibo.orgs.models import ALLOWED_PARENTS
-
         allowed = [lvl for lvl in Level if parent.level in ALLOWED_PARENTS[lvl]]
         self.fields["level"].choices = [(lvl.value, lvl.label) for lvl in allowed]
 

@@ -1,5 +1,6 @@
 """The organisation tree: committees and cells from the Central level down."""
 
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
@@ -51,7 +52,18 @@ class Organisation(MP_Node):
     steplen = 4
     node_order_by = []
 
-    code = models.CharField(_("code"), max_length=40, unique=True)
+    code = models.CharField(
+        _("code"),
+        max_length=40,
+        unique=True,
+        # Codes stand in page addresses: letters, digits, dot, dash and underscore only.
+        validators=[
+            RegexValidator(
+                r"^[A-Za-z0-9._-]+$",
+                _("Use only letters without marks, digits, dots, dashes and underscores."),
+            )
+        ],
+    )
     name = models.CharField(_("name"), max_length=255)
     name_folded = models.CharField(max_length=255, editable=False, db_index=True)
     level = models.CharField(_("level"), max_length=24, choices=Level.choices)
@@ -101,10 +113,6 @@ class Organisation(MP_Node):
     @property
     def is_active(self) -> bool:
         return self.closed_on is None
-
-    def subtree_filter(self, prefix: str = "") -> models.Q:
-        """Return a filter for rows whose organisation lies in this subtree."""
-        return models.Q(**{f"{prefix}path__startswith": self.path})
 
     def effective_meeting_day(self, default: int = 3) -> int:
         """Return the regular meeting day set here or on the nearest ancestor."""

@@ -24,6 +24,7 @@ def search(
     perm: Perm = Perm.VIEW_ORG,
 ) -> QuerySet[Organisation]:
     """Find organisations by code or by name without diacritics."""
+    text = text[:100]
     folded = fold(text)
     if not folded:
         return Organisation.objects.none()

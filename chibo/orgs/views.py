@@ -75,8 +75,13 @@ def detail(request, code):
         for value, label in Status.choices
         if counts["members"].get(value)
     ]
-    parent = Organisation.objects.get_parent(org)
-    reorganise_here = parent is not None and can(user, Perm.REORGANISE, parent)
+    changes = list(org.changes.select_related("other")[:20])
+    # Organisations outside the user's reach are named in the history but not linked.
+    linkable = set(
+        visible_orgs(user)
+        .filter(pk__in=[c.other_id for c in changes if c.other_id] + [org.successor_id])
+        .values_list("pk", flat=True)
+    )
     return render(
         request,
         "orgs/detail.html",
@@ -86,12 +91,13 @@ def detail(request, code):
             "page": page,
             "counts": counts,
             "status_rows": status_rows,
-            "changes": org.changes.select_related("other")[:20],
+            "changes": changes,
+            "linkable": linkable,
             "meeting_day": org.effective_meeting_day(),
             "may": {
                 "edit": can(user, Perm.EDIT_ORG, org),
                 "add_child": not org.is_cell and org.is_active and can(user, Perm.REORGANISE, org),
-                "reorganise": reorganise_here and org.is_active,
+                "reorganise": org.is_active and actions.may_reorganise(user, org),
                 "members": can(user, Perm.LIST_MEMBERS, org),
                 "add_member": org.is_cell and org.is_active and can(user, Perm.EDIT_MEMBER, org),
                 "audit": can(user, Perm.VIEW_AUDIT, org),
@@ -185,8 +191,7 @@ def _target(request, text: str) -> Organisation:
 
 def _reorganisable(request, code) -> Organisation:
     org = _org(request, code)
-    parent = Organisation.objects.get_parent(org)
-    if parent is None or not can(request.user, Perm.REORGANISE, parent):
+    if not actions.may_reorganise(request.user, org):
         raise PermissionDenied
     return org
 

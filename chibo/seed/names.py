@@ -7,6 +7,7 @@ counted back from "today", so they move with the calendar while the people stay 
 import datetime
 import random
 
+from chibo.dates import add_years
 from chibo.members.models import Gender, Status, TheoryLevel
 
 # Name parts by people. Surnames carry a rough share in percent; a part listed twice is
@@ -147,14 +148,6 @@ _BIRTH_YEARS = {
 }
 _WORKING_AGE = (1966, 2003, 1984)
 # fmt: on
-
-
-def add_years(day: datetime.date, years: int) -> datetime.date:
-    """Return the same day years later (29 February becomes 28 February)."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
 
 
 def weighted(rng: random.Random, weights: dict):

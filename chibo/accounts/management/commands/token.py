@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from chibo.accounts.actions import issue_token, revoke_tokens
 from chibo.accounts.models import ApiToken, User
@@ -28,18 +29,21 @@ class Command(BaseCommand):
     def create(self, username, name, days):
         user = User.objects.filter(username=username, is_active=True).first()
         if user is None:
-            raise CommandError(f"No active user {username!r}.")
+            raise CommandError(_("No active user %(name)s.") % {"name": username})
         try:
             token, key = issue_token(None, user, name, days)
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         # Only the key on stdout, so that a script can capture it.
         self.stdout.write(key)
-        self.stderr.write(f"Token {token.prefix} for {username}; the key is not shown again.")
+        self.stderr.write(
+            _("Token %(prefix)s for %(name)s; the key is not shown again.")
+            % {"prefix": token.prefix, "name": username}
+        )
 
     def revoke(self, prefix):
         prefix = prefix.removeprefix("chb_")[:8]
         count = revoke_tokens(None, ApiToken.objects.filter(prefix=prefix))
         if not count:
-            raise CommandError(f"No usable token with prefix {prefix!r}.")
-        self.stdout.write(f"Revoked {count} token(s).")
+            raise CommandError(_("No usable token with prefix %(prefix)s.") % {"prefix": prefix})
+        self.stdout.write(_("Tokens revoked: %(count)d.") % {"count": count})

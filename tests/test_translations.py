@@ -36,7 +36,8 @@ def test_the_committed_catalogue_is_compiled(fresh_catalogue):
     compiled = polib.mofile(str(SOURCE / "locale" / "vi" / "LC_MESSAGES" / "django.mo"))
     translations = {(e.msgctxt, e.msgid): e.msgstr or e.msgstr_plural.get(0) for e in compiled}
     stale = [
-        e.msgid for e in committed.translated_entries()
+        e.msgid
+        for e in committed.translated_entries()
         if translations.get((e.msgctxt, e.msgid)) != (e.msgstr or e.msgstr_plural.get(0))
     ]
     assert not stale, f"run `make messages`: {stale[:10]}"

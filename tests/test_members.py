@@ -128,3 +128,28 @@ def test_personal_changes_are_masked_in_the_audit_log(members, users):
     actions.update_member(users["secretary_A"], members["an"], phone="0987654321")
     event = AuditEvent.objects.filter(action="member.update").latest("id")
     assert "0987654321" not in str(event.changes)
+
+
+def test_only_those_who_may_reveal_can_find_a_member_by_citizen_id(members, users):
+    assert not queries.find(users["member_A"], text="001080012345").exists()
+    assert not queries.find(users["committee_A"], text="001080012345").exists()
+    assert queries.find(users["secretary_A"], text="001080012345").exists()
+
+
+def test_impossible_dates_of_birth_get_a_message_not_an_error(tree, system):
+    for dob in (datetime.date(1884, 2, 29), datetime.date(9999, 1, 1)):
+        with pytest.raises(ValidationError) as exc:
+            make_member(system, tree["A"], "Lê Văn Năm", date_of_birth=dob)
+        assert "date_of_birth" in exc.value.message_dict
+
+
+def test_an_official_member_needs_the_official_date(tree, system):
+    with pytest.raises(ValidationError) as exc:
+        make_member(system, tree["A"], "Lê Văn Sáu", official_on=None)
+    assert "official_on" in exc.value.message_dict
+
+
+def test_a_very_long_search_is_cut_not_crashed(client, users, members):
+    client.force_login(users["admin_P"])
+    assert client.get("/members/", {"q": "a" * 60_000}).status_code == 200
+    assert client.get("/orgs/search/", {"q": "a" * 60_000}).status_code == 200

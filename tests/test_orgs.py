@@ -167,3 +167,56 @@ def test_the_move_page_moves_and_shows_the_history(tree, users, client):
     assert response.status_code == 302
     page = client.get("/orgs/G/").content.decode()
     assert "Sáp nhập xã" in page and "01/03/2026" in page
+
+
+def test_splitting_a_committee_moves_the_chosen_cells(tree, members, users):
+    new = actions.split_organisation(
+        users["staff_X"],
+        tree["G"],
+        code="G2",
+        name="Đảng ủy Trường THCS",
+        child_ids=[tree["B"].pk],
+    )
+    assert new.level == Level.GRASSROOTS_COMMITTEE
+    assert Organisation.objects.get_parent(fresh(tree["B"])).code == "G2"
+    assert Member.objects.get(pk=members["hoa"].pk).cell_id == tree["B"].pk
+    assert not Organisation.objects.find_problems()[0]
+
+
+def test_a_merge_leaves_members_who_left_on_the_old_cells_record(tree, members, users):
+    from chibo.members.actions import update_member
+
+    update_member(users["admin_P"], members["hoa"], status="deceased")
+    actions.merge_organisations(users["staff_X"], tree["B"], tree["A"])
+    assert Member.objects.get(pk=members["hoa"].pk).cell_id == tree["B"].pk
+
+
+def test_committees_merge_only_into_their_own_level(tree, users):
+    with pytest.raises(ValidationError):
+        actions.merge_organisations(users["admin_P"], tree["X2"], tree["G"])
+    assert fresh(tree["X2"]).closed_on is None
+
+
+def test_a_merge_dated_before_members_joined_changes_nothing(tree, members, users):
+    with pytest.raises(ValidationError) as exc:
+        actions.merge_organisations(
+            users["staff_X"], tree["B"], tree["A"], datetime.date(2000, 1, 1)
+        )
+    assert "effective_on" in exc.value.message_dict
+    assert fresh(tree["B"]).closed_on is None
+    assert Member.objects.get(pk=members["hoa"].pk).cell_id == tree["B"].pk
+
+
+def test_codes_that_would_break_addresses_are_refused(tree, users):
+    with pytest.raises(ValidationError) as exc:
+        actions.create_organisation(
+            users["admin_P"], tree["G"], code="X/1", name="Chi bộ gạch chéo", level=Level.CELL
+        )
+    assert "code" in exc.value.message_dict
+
+
+def test_a_garbled_version_is_treated_as_stale(client, users, tree):
+    client.force_login(users["admin_P"])
+    response = client.post("/orgs/A/edit/", {"name": "Tên khác", "version": "abc"})
+    assert response.status_code == 200
+    assert fresh(tree["A"]).name == "Chi bộ Giáo viên"

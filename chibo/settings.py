@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "chibo.orgs",
     "chibo.members",
     "chibo.audit",
+    "chibo.meetings",
     "chibo.regulations",
     "chibo.seed",
     "chibo.web",
@@ -123,6 +124,9 @@ FORMAT_MODULE_PATH = ["chibo.formats"]
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded meeting materials; served only through views that check access.
+MEDIA_ROOT = Path(os.environ.get("CHIBO_MEDIA_DIR", VAR_DIR / "media"))
+MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

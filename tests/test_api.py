@@ -11,9 +11,11 @@ from django.test import Client
 from django.utils import timezone
 
 from chibo.accounts.actions import issue_token
-from chibo.accounts.models import ApiToken
+from chibo.accounts.models import ApiToken, Role, RoleKind, User
+from chibo.api.common import MAX_IDS, MAX_QUERY
 from chibo.audit.models import AuditEvent
 from chibo.members.models import Member, MembershipPeriod
+from chibo.orgs.actions import merge_organisations
 from chibo.orgs.models import Organisation, OrgChange
 from tests.conftest import ROLE_CASES
 
@@ -43,7 +45,71 @@ READS = [
     ("/members/{hoa}", ABOVE_A),
     ("/members/{tung}", {"admin_P"}),
     ("/audit", {"inspection_X", "admin_P"}),
+    ("/orgs/A/roles", {"admin_P"}),
+    ("/orgs/T/roles", {"admin_P"}),
+    ("/orgs/P2/roles", set()),
 ]
+
+NEW_MEMBER = {
+    "cell": "A",
+    "full_name": "Hoàng Thị Mai",
+    "gender": "female",
+    "date_of_birth": "1995-02-03",
+    "admitted_on": "2024-05-19",
+}
+
+# (method, path template, body, roles refused). A stranger and roles that see the place but
+# may not do this there try each write: each answers 403 or 404 and changes nothing. A body
+# value "{an}" stands for that member's id; {role} is secretary_A's role, {token} a token of
+# staff_X.
+WRITES = [
+    (
+        "post",
+        "/orgs",
+        {"parent": "G", "code": "N", "name": "N", "level": "cell"},
+        {"stranger", "standing_X", "secretary_A"},
+    ),
+    ("patch", "/orgs/A", {"name": "Đổi"}, {"stranger", "member_A", "committee_A", "inspection_X"}),
+    ("post", "/orgs/A/move", {"new_parent": "X"}, {"stranger", "standing_X", "secretary_A"}),
+    ("post", "/orgs/B/merge", {"target": "A"}, {"stranger", "standing_X", "inspection_X"}),
+    (
+        "post",
+        "/orgs/A/split",
+        {"code": "N", "name": "N", "member_ids": ["{an}"]},
+        {"stranger", "standing_X", "secretary_A"},
+    ),
+    ("post", "/orgs/A/close", {}, {"stranger", "standing_X", "secretary_A"}),
+    ("post", "/members", NEW_MEMBER, {"stranger", "member_A", "committee_A", "standing_X"}),
+    ("patch", "/members/{an}", {"full_name": "Bị đổi"}, {"stranger", "member_A", "standing_X"}),
+    (
+        "post",
+        "/members/{an}/change-cell",
+        {"cell": "B", "reason": "x"},
+        {"stranger", "committee_A", "standing_X", "inspection_X"},
+    ),
+    (
+        "post",
+        "/members/{an}/reveal",
+        {"field": "phone", "reason": "x"},
+        {"stranger", "member_A", "standing_X"},
+    ),
+    (
+        "post",
+        "/members/{an}/account",
+        {"username": "an"},
+        {"stranger", "member_A", "secretary_A", "staff_X"},
+    ),
+    (
+        "post",
+        "/orgs/A/roles",
+        {"username": "member_A", "kind": "cell_committee"},
+        {"stranger", "secretary_A", "staff_X"},
+    ),
+    ("delete", "/roles/{role}", None, {"stranger", "secretary_A", "staff_X"}),
+    ("delete", "/tokens/{token}", None, {"stranger", "member_A", "admin_P"}),
+]
+# Writes that every signed-in user may make, for themselves.
+OWN_WRITES = {("post", "/tokens")}
 
 
 def bearer(user, name="test", days=None):
@@ -72,7 +138,29 @@ def snapshot():
         list(MembershipPeriod.objects.order_by("pk").values()),
         OrgChange.objects.count(),
         AuditEvent.objects.count(),
+        list(Role.objects.order_by("pk").values()),
+        # Not last_login: signing in to make the request sets it.
+        list(User.objects.order_by("pk").values("pk", "username", "password", "is_active")),
+        list(ApiToken.objects.order_by("pk").values("pk", "user_id", "revoked_at")),
     )
+
+
+def route(template: str) -> str:
+    """Return the endpoint a path of READS or WRITES calls: "/orgs/A" -> "/orgs/{code}"."""
+    path = re.sub(r"/[A-Z][A-Z0-9]*(?=/|$)", "/{code}", template)
+    path = re.sub(r"\{(an|duc|hoa|tung)\}", "{member_id}", path)
+    return path.replace("{role}", "{role_id}").replace("{token}", "{prefix}")
+
+
+def fill(body, ids: dict):
+    """Put the ids in a WRITES body: "{an}" becomes member an's id."""
+    if isinstance(body, dict):
+        return {k: fill(v, ids) for k, v in body.items()}
+    if isinstance(body, list):
+        return [fill(v, ids) for v in body]
+    if isinstance(body, str) and re.fullmatch(r"\{\w+\}", body):
+        return ids[body[1:-1]]
+    return body
 
 
 def error_of(response, status, code):
@@ -261,11 +349,19 @@ def test_it_lists_members_without_personal_data(users, members):
     assert an == {
         "id": members["an"].pk,
         "full_name": "Nguyễn Văn An",
-        "gender": "male",
         "status": "official",
         "position": "",
         "cell": {"code": "A", "name": "Chi bộ Giáo viên"},
     }
+
+
+def test_a_plain_member_sees_only_names_status_and_position_of_cell_mates(users, members):
+    client = logged_in(users["member_A"])
+    listed = client.get(API + "/members").json()["items"]
+    assert {tuple(sorted(m)) for m in listed} == {("cell", "full_name", "id", "position", "status")}
+    # Gender is on the record, which needs the right to see it: here, their own.
+    assert client.get(f"{API}/members/{members['duc'].pk}").json()["gender"] == "male"
+    error_of(client.get(f"{API}/members/{members['an'].pk}"), 403, "forbidden")
 
 
 def test_it_filters_members(users, members):
@@ -286,6 +382,23 @@ def test_it_masks_the_citizen_id_and_phone_on_a_member_record(users, members):
     assert "001080012345" not in response.content.decode()
     assert "0912345678" not in response.content.decode()
     assert body["periods"][0]["organisation"]["code"] == "A"
+
+
+def test_it_shows_a_successor_and_the_other_side_of_a_change_only_within_reach(
+    users, members, system, tree
+):
+    merge_organisations(system, tree["S"], tree["T"])  # from staff_X's commune to another
+    staff, admin = logged_in(users["staff_X"]), logged_in(users["admin_P"])
+    t = {"code": "T", "name": "Chi bộ thôn Sủng Là"}
+
+    def merged_into(client):
+        history = client.get(API + "/orgs/S/history").json()["items"]
+        return [c["other"] for c in history if c["kind"] == "merged_into"]
+
+    assert staff.get(API + "/orgs/S").json()["successor"] is None
+    assert merged_into(staff) == [None]
+    assert admin.get(API + "/orgs/S").json()["successor"] == t
+    assert merged_into(admin) == [t]
 
 
 def test_it_lists_audit_events(users, members):
@@ -314,11 +427,40 @@ def test_it_answers_each_role_only_within_its_reach(users, members, role):
 def test_every_read_endpoint_is_walked_for_every_role(client):
     paths = client.get(API + "/openapi.json").json()["paths"]
     reads = {p.removeprefix(API) for p, ops in paths.items() if "get" in ops}
-    walked = set()
-    for template, _ in READS:
-        route = re.sub(r"/[A-Z][A-Z0-9]*(?=/|$)", "/{code}", template)
-        walked.add(re.sub(r"\{(an|duc|hoa|tung)\}", "{member_id}", route))
+    walked = {route(template) for template, _ in READS}
     assert reads <= walked, f"endpoints with no access expectations: {reads - walked}"
+
+
+@pytest.mark.parametrize(
+    "method, template, body, refused", WRITES, ids=[f"{m} {t}" for m, t, *_ in WRITES]
+)
+def test_each_write_is_refused_out_of_scope_and_changes_nothing(
+    users, members, method, template, body, refused
+):
+    ids = {k: m.pk for k, m in members.items()}
+    ids["role"] = Role.objects.get(user=users["secretary_A"]).pk
+    ids["token"] = issue_token(None, users["staff_X"], "theirs")[0].prefix
+    path = template.format(**ids)
+    for role in sorted(refused):
+        client = logged_in(users[role])
+        before = snapshot()
+        response = send(client, method, path, fill(body, ids))
+        assert response.status_code in (403, 404), f"{role}: {response.content}"
+        assert snapshot() == before, f"{role} changed something"
+
+
+def test_every_write_endpoint_is_walked_by_a_stranger_and_an_out_of_scope_role(client):
+    paths = client.get(API + "/openapi.json").json()["paths"]
+    writes = {
+        (method, path.removeprefix(API))
+        for path, operations in paths.items()
+        for method in operations
+        if method in ("post", "put", "patch", "delete")
+    }
+    walked = {(method, route(template)) for method, template, *_ in WRITES} | OWN_WRITES
+    assert writes <= walked, f"writes with no refusals: {writes - walked}"
+    for method, template, _, refused in WRITES:
+        assert "stranger" in refused and len(refused) >= 2, f"{method} {template}"
 
 
 def test_a_member_cannot_list_another_cells_members(users, members):
@@ -502,6 +644,45 @@ def test_it_corrects_a_member_and_detects_a_stale_version(users, members):
     assert Member.objects.get(pk=an).position == "Tổ trưởng"
 
 
+def test_it_takes_null_as_empty_text_in_a_members_text_fields(users, members):
+    client = logged_in(users["secretary_A"])
+    blank = dict.fromkeys(
+        (
+            "religion",
+            "hometown",
+            "residence",
+            "phone",
+            "email",
+            "education",
+            "qualification",
+            "occupation",
+            "position",
+        )
+    )
+    response = send(client, "post", "/members", {**NEW_MEMBER, **blank})
+    assert response.status_code == 201, response.content
+    created = Member.objects.get(pk=response.json()["id"])
+    assert {f: getattr(created, f) for f in blank} == dict.fromkeys(blank, "")
+
+    an = members["an"]
+    send(client, "patch", f"/members/{an.pk}", {"religion": "Phật giáo", "email": "an@x.vn"})
+    response = send(client, "patch", f"/members/{an.pk}", blank)
+    assert response.status_code == 200, response.content
+    an.refresh_from_db()
+    assert {f: getattr(an, f) for f in blank} == dict.fromkeys(blank, "")
+    assert response.json()["phone_masked"] == ""
+
+
+def test_a_member_needs_an_ethnicity_even_sent_as_null(users, members):
+    client = logged_in(users["secretary_A"])
+    before = snapshot()
+    patch = send(client, "patch", f"/members/{members['an'].pk}", {"ethnicity": None})
+    assert list(error_of(patch, 422, "invalid")["fields"]) == ["ethnicity"]
+    post = send(client, "post", "/members", {**NEW_MEMBER, "ethnicity": None})
+    assert list(error_of(post, 422, "invalid")["fields"]) == ["ethnicity"]
+    assert snapshot() == before
+
+
 def test_it_changes_a_members_home_cell(users, members):
     client = logged_in(users["staff_X"])
     response = send(
@@ -534,6 +715,101 @@ def test_a_plain_member_cannot_reveal_anothers_citizen_id(users, members):
     error_of(response, 403, "forbidden")
     assert "001080012345" not in response.content.decode()
     assert not AuditEvent.objects.filter(action="member.reveal").exists()
+
+
+# Accounts
+
+
+def test_it_lists_the_roles_held_on_an_organisation(users, members):
+    body = logged_in(users["admin_P"]).get(API + "/orgs/A/roles").json()
+    assert body["count"] == 4
+    secretary = next(r for r in body["items"] if r["username"] == "secretary_A")
+    assert secretary == {
+        "id": Role.objects.get(user=users["secretary_A"]).pk,
+        "username": "secretary_A",
+        "full_name": "",
+        "kind": "secretary",
+    }
+    assert {r["username"] for r in body["items"]} == {
+        "member_A",
+        "committee_A",
+        "deputy_A",
+        "secretary_A",
+    }
+
+
+def test_it_grants_and_revokes_a_role(users, members):
+    client = logged_in(users["admin_P"])
+    body = {"username": "member_A", "kind": "cell_committee"}
+    response = send(client, "post", "/orgs/A/roles", body)
+    assert response.status_code == 201, response.content
+    granted = response.json()
+    assert granted["username"] == "member_A" and granted["kind"] == "cell_committee"
+    role = Role.objects.get(pk=granted["id"])
+    assert role.user == users["member_A"] and role.organisation.code == "A"
+    assert AuditEvent.objects.filter(action="role.grant").count() == 1
+
+    assert client.delete(f"{API}/roles/{role.pk}").status_code == 204
+    assert not Role.objects.filter(pk=role.pk).exists()
+    assert AuditEvent.objects.filter(action="role.revoke").count() == 1
+    error_of(client.delete(f"{API}/roles/{role.pk}"), 404, "not_found")
+
+
+def test_it_gives_the_same_answer_for_unknown_inactive_and_out_of_reach_usernames(
+    users, members, tree
+):
+    outsider = User.objects.create_user("outsider", password="pw-outsider-123")
+    Role.objects.create(user=outsider, organisation=tree["P2"], kind=RoleKind.STANDING_MEMBER)
+    users["inspection_X"].is_active = False
+    users["inspection_X"].save()
+    client = logged_in(users["admin_P"])
+    before = snapshot()
+    answers = []
+    for username in ("nobody", "outsider", "stranger", "inspection_X"):
+        body = {"username": username, "kind": "standing_member"}
+        response = send(client, "post", "/orgs/X/roles", body)
+        error = error_of(response, 422, "invalid")
+        assert list(error["fields"]) == ["username"], username
+        answers.append(response.json())
+    assert all(answer == answers[0] for answer in answers), answers
+    assert snapshot() == before
+
+
+def test_it_refuses_to_grant_or_revoke_roles_out_of_reach(users, members, tree):
+    outsider = User.objects.create_user("outsider", password="pw-outsider-123")
+    theirs = Role.objects.create(
+        user=outsider, organisation=tree["P2"], kind=RoleKind.STANDING_MEMBER
+    )
+    client = logged_in(users["admin_P"])
+    before = snapshot()
+    error_of(client.delete(f"{API}/roles/{theirs.pk}"), 404, "not_found")
+    error_of(client.delete(f"{API}/roles/{2**70}"), 404, "not_found")
+    body = {"username": "staff_X", "kind": "standing_member"}
+    error_of(send(client, "post", "/orgs/P2/roles", body), 404, "not_found")
+    # A role that sees the organisation but does not manage its accounts is refused.
+    staff = logged_in(users["staff_X"])
+    error_of(send(staff, "post", "/orgs/X/roles", body), 403, "forbidden")
+    error_of(staff.get(API + "/orgs/X/roles"), 403, "forbidden")
+    assert snapshot() == before
+
+
+def test_it_opens_an_account_for_a_member_and_shows_the_password_once(users, members):
+    client = logged_in(users["admin_P"])
+    hoa = members["hoa"]
+    response = send(client, "post", f"/members/{hoa.pk}/account", {"username": "hoa"})
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["username"] == "hoa" and set(body) == {"username", "password"}
+    user = User.objects.get(username="hoa")
+    assert user.member == hoa and user.check_password(body["password"])
+    assert list(user.roles.values_list("kind", "organisation__code")) == [("member", "B")]
+
+    before = snapshot()
+    again = send(client, "post", f"/members/{hoa.pk}/account", {"username": "hoa2"})
+    assert list(error_of(again, 422, "invalid")["fields"]) == ["username"]
+    taken = send(client, "post", f"/members/{members['lan'].pk}/account", {"username": "HOA"})
+    assert list(error_of(taken, 422, "invalid")["fields"]) == ["username"]
+    assert snapshot() == before
 
 
 # Errors
@@ -579,6 +855,28 @@ def test_it_refuses_unknown_fields_and_bad_values(users, tree):
     assert set(error["fields"]) == {"limit", "level"}
 
 
+def test_it_refuses_ids_the_database_cannot_hold(users, members):
+    client = logged_in(users["staff_X"])
+    before = snapshot()
+    for field in ("member_ids", "child_ids"):
+        for bad in (2**70, 2**63, 0, -1):
+            body = {"code": "A2", "name": "Chi bộ 2", field: [members["an"].pk, bad]}
+            error = error_of(send(client, "post", "/orgs/A/split", body), 422, "invalid")
+            assert list(error["fields"]) == [field], bad
+    too_many = {"code": "A2", "name": "Chi bộ 2", "member_ids": list(range(1, MAX_IDS + 2))}
+    error = error_of(send(client, "post", "/orgs/A/split", too_many), 422, "invalid")
+    assert list(error["fields"]) == ["member_ids"]
+    assert snapshot() == before
+
+
+def test_it_refuses_a_search_longer_than_it_reads(users, members):
+    client = logged_in(users["staff_X"])
+    for path in ("/orgs", "/members"):
+        error = error_of(client.get(API + path, {"q": "a" * 50_000}), 422, "invalid")
+        assert list(error["fields"]) == ["q"]
+        assert client.get(API + path, {"q": "a" * MAX_QUERY}).status_code == 200
+
+
 def test_it_answers_an_unreadable_body_with_the_error_shape(users, tree):
     client = logged_in(users["staff_X"])
     response = client.post(API + "/orgs", "{nope", content_type="application/json")
@@ -611,6 +909,9 @@ def test_the_openapi_document_lists_every_endpoint(client):
         "/members/{member_id}/change-cell",
         "/members/{member_id}/reveal",
         "/audit",
+        "/orgs/{code}/roles",
+        "/roles/{role_id}",
+        "/members/{member_id}/account",
     }
     assert {p.removeprefix(API) for p in schema["paths"]} == expected
     for path, operations in schema["paths"].items():

@@ -25,12 +25,15 @@ class Perm(StrEnum):
     VIEW_MEMBER = "member.view"  # the member's page with personal data (masked IDs)
     EDIT_MEMBER = "member.edit"  # add, edit, change home cell
     REVEAL_ID = "member.reveal"  # citizen ID and phone in clear, always logged
+    VIEW_MEETINGS = "meeting.view"  # plans, agendas, released materials, minutes
+    RUN_MEETINGS = "meeting.run"  # plan, prepare, hold, record, close a cell's meetings
     VIEW_AUDIT = "audit.view"
     MANAGE_ACCOUNTS = "accounts.manage"
 
 
-_CELL_MEMBER = {Perm.VIEW_ORG, Perm.LIST_MEMBERS}
-_CELL_COMMITTEE = _CELL_MEMBER | {Perm.VIEW_MEMBER}
+_CELL_MEMBER = {Perm.VIEW_ORG, Perm.LIST_MEMBERS, Perm.VIEW_MEETINGS}
+# The cell committee helps run meetings: one of them is often the minute-taker.
+_CELL_COMMITTEE = _CELL_MEMBER | {Perm.VIEW_MEMBER, Perm.RUN_MEETINGS}
 _CELL_LEADER = _CELL_COMMITTEE | {Perm.EDIT_MEMBER, Perm.EDIT_ORG, Perm.REVEAL_ID}
 
 GRANTS: dict[str, frozenset[Perm]] = {
@@ -39,7 +42,7 @@ GRANTS: dict[str, frozenset[Perm]] = {
     RoleKind.DEPUTY_SECRETARY: frozenset(_CELL_LEADER),
     RoleKind.SECRETARY: frozenset(_CELL_LEADER),
     RoleKind.STANDING_MEMBER: frozenset(
-        {Perm.VIEW_ORG, Perm.EDIT_ORG, Perm.LIST_MEMBERS, Perm.VIEW_MEMBER}
+        {Perm.VIEW_ORG, Perm.EDIT_ORG, Perm.LIST_MEMBERS, Perm.VIEW_MEMBER, Perm.VIEW_MEETINGS}
     ),
     RoleKind.ORGANISATION_STAFF: frozenset(
         {
@@ -50,10 +53,18 @@ GRANTS: dict[str, frozenset[Perm]] = {
             Perm.VIEW_MEMBER,
             Perm.EDIT_MEMBER,
             Perm.REVEAL_ID,
+            Perm.VIEW_MEETINGS,
         }
     ),
     RoleKind.INSPECTION_STAFF: frozenset(
-        {Perm.VIEW_ORG, Perm.LIST_MEMBERS, Perm.VIEW_MEMBER, Perm.REVEAL_ID, Perm.VIEW_AUDIT}
+        {
+            Perm.VIEW_ORG,
+            Perm.LIST_MEMBERS,
+            Perm.VIEW_MEMBER,
+            Perm.REVEAL_ID,
+            Perm.VIEW_AUDIT,
+            Perm.VIEW_MEETINGS,
+        }
     ),
     RoleKind.ADMINISTRATOR: frozenset(Perm),
 }

@@ -1,5 +1,7 @@
 """What every router shares: the error shape, paging, and finding what a request names."""
 
+from typing import Annotated
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -9,10 +11,20 @@ from ninja.pagination import LimitOffsetPagination
 from pydantic import ConfigDict
 
 from chibo.accounts.policy import Perm, require, visible_orgs
+from chibo.members import queries as member_queries
+from chibo.members.models import Member
 from chibo.orgs import queries as org_queries
 from chibo.orgs.models import Organisation
 
 MAX_PAGE = 500
+# Searches read no more than this many characters; a longer query is refused, not cut.
+MAX_QUERY = 100
+# How many ids one request may list (the members and sub-organisations of a split).
+MAX_IDS = 1000
+
+# An id in a body. The database cannot hold a larger number, so it is refused (422) before
+# it reaches a query, where it would fail (500).
+DbId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 class ErrorDetail(Schema):
@@ -55,6 +67,18 @@ def org_or_404(user, code: str, perm: Perm = Perm.VIEW_ORG) -> Organisation:
     try:
         return org_queries.get_visible(user, code, perm)
     except Organisation.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def member_or_404(user, member_id: int, perm: Perm = Perm.LIST_MEMBERS) -> Member:
+    """Return the member in the URL; out of reach answers 404 like a missing one.
+
+    The default is the least right, listing: a role that sees the member but may not do what
+    the request asks is refused by the action (403), as on the pages.
+    """
+    try:
+        return member_queries.get_visible(user, member_id, perm)
+    except Member.DoesNotExist as exc:
         raise Http404 from exc
 
 

@@ -4,25 +4,47 @@ import datetime
 from typing import Literal
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from chibo.accounts.policy import Perm, can, require
-from chibo.api.common import READ_ERRORS, WRITE_ERRORS, Body, OrgRef, Pager, named_org
+from chibo.api.common import (
+    MAX_QUERY,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    Body,
+    OrgRef,
+    Pager,
+    blank_for_null,
+    member_or_404,
+    named_org,
+)
 from chibo.members import actions, queries
-from chibo.members.models import Gender, Member, TheoryLevel
+from chibo.members.models import Gender, TheoryLevel
 from chibo.members.models import Status as MemberStatus
 
 router = Router(tags=["members"])
 
+# Text fields the database keeps as empty strings, never null: null in a body means "".
+BLANK_TEXT = (
+    "ethnicity",
+    "religion",
+    "hometown",
+    "residence",
+    "phone",
+    "email",
+    "education",
+    "qualification",
+    "occupation",
+    "position",
+)
+
 
 class MemberOut(Schema):
-    """What a cell's members see of each other: no personal data."""
+    """What a cell's members see of each other: names, status and position, nothing personal."""
 
     id: int
     full_name: str
-    gender: str
     status: str
     position: str
     cell: OrgRef
@@ -38,6 +60,7 @@ class PeriodOut(Schema):
 class MemberDetail(MemberOut):
     """The record. Citizen ID and phone are masked: POST …/reveal shows them, and logs it."""
 
+    gender: str
     date_of_birth: datetime.date
     ethnicity: str
     religion: str
@@ -62,7 +85,11 @@ class MemberDetail(MemberOut):
 
 
 class MemberFilters(Schema):
-    q: str = Field("", description="Name without diacritics, or a full card or citizen ID.")
+    q: str = Field(
+        "",
+        max_length=MAX_QUERY,
+        description="Name without diacritics, or a full card or citizen ID.",
+    )
     org: str = Field("", description="Only members of this organisation's subtree.")
     status: MemberStatus | None = None
     gender: Gender | None = None
@@ -117,14 +144,6 @@ class RevealOut(Schema):
     value: str
 
 
-def _member(user, member_id: int) -> Member:
-    """Return a member the user may at least list; others answer 404 like a missing one."""
-    try:
-        return queries.get_visible(user, member_id, Perm.LIST_MEMBERS)
-    except Member.DoesNotExist as exc:
-        raise Http404 from exc
-
-
 @router.get("", response={200: list[MemberOut], **READ_ERRORS}, summary="List members")
 @paginate(Pager)
 def list_members(request, filters: Query[MemberFilters]):
@@ -144,7 +163,7 @@ def list_members(request, filters: Query[MemberFilters]):
 
 @router.get("/{member_id}", response={200: MemberDetail, **READ_ERRORS}, summary="A member")
 def get_member(request, member_id: int):
-    member = _member(request.auth, member_id)
+    member = member_or_404(request.auth, member_id)
     require(request.auth, Perm.VIEW_MEMBER, member)
     return member
 
@@ -153,15 +172,15 @@ def get_member(request, member_id: int):
 def create_member(request, payload: MemberIn):
     user = request.auth
     cell = named_org(user, payload.cell, Perm.EDIT_MEMBER, "cell")
-    fields = payload.model_dump(exclude={"cell"}, exclude_unset=True)
+    fields = blank_for_null(payload.model_dump(exclude={"cell"}, exclude_unset=True), *BLANK_TEXT)
     return Status(201, actions.create_member(user, cell, **fields))
 
 
 @router.patch("/{member_id}", response={200: MemberDetail, **WRITE_ERRORS}, summary="Correct")
 def update_member(request, member_id: int, payload: MemberPatch):
     """Change only the fields sent. A stale version answers 409."""
-    member = _member(request.auth, member_id)
-    fields = payload.model_dump(exclude_unset=True)
+    member = member_or_404(request.auth, member_id)
+    fields = blank_for_null(payload.model_dump(exclude_unset=True), *BLANK_TEXT)
     version = fields.pop("version", None)
     return actions.update_member(request.auth, member, version=version, **fields)
 
@@ -174,7 +193,7 @@ def update_member(request, member_id: int, payload: MemberPatch):
 def change_cell(request, member_id: int, payload: ChangeCellIn):
     """Record a completed transfer to another cell."""
     user = request.auth
-    member = _member(user, member_id)
+    member = member_or_404(user, member_id)
     cell = named_org(user, payload.cell, Perm.EDIT_MEMBER, "cell")
     return actions.change_home_cell(user, member, cell, payload.effective_on, payload.reason)
 
@@ -186,6 +205,6 @@ def change_cell(request, member_id: int, payload: ChangeCellIn):
 )
 def reveal(request, member_id: int, payload: RevealIn):
     """Logged in the audit trail with the reason given."""
-    member = _member(request.auth, member_id)
+    member = member_or_404(request.auth, member_id)
     value = actions.reveal_personal(request.auth, member, payload.field, payload.reason)
     return {"value": value}

@@ -8,9 +8,12 @@ from ninja.pagination import paginate
 
 from chibo.accounts.policy import Perm, can, org_scope, visible_orgs
 from chibo.api.common import (
+    MAX_IDS,
+    MAX_QUERY,
     READ_ERRORS,
     WRITE_ERRORS,
     Body,
+    DbId,
     OrgRef,
     Pager,
     blank_for_null,
@@ -21,6 +24,13 @@ from chibo.orgs import actions, queries
 from chibo.orgs.models import CellType, Level, Organisation
 
 router = Router(tags=["organisations"])
+
+
+def _if_visible(context, org: Organisation | None) -> Organisation | None:
+    """Return another organisation only when the user may see it; else it shows as empty."""
+    if org is None or not can(context["request"].auth, Perm.VIEW_ORG, org):
+        return None
+    return org
 
 
 class OrgOut(Schema):
@@ -43,15 +53,18 @@ class OrgDetail(OrgOut):
     meeting_day: int | None
     effective_meeting_day: int = Field(description="Set here or by the nearest level above.")
     founded_on: datetime.date | None
-    successor: OrgRef | None
+    successor: OrgRef | None = Field(
+        description="What it was merged into; empty when that is out of the user's reach."
+    )
     version: int = Field(description="Send it back with a change to detect a concurrent edit.")
 
     @staticmethod
     def resolve_parent(obj, context):
-        parent = Organisation.objects.get_parent(obj)
-        if parent is None or not can(context["request"].auth, Perm.VIEW_ORG, parent):
-            return None
-        return parent
+        return _if_visible(context, Organisation.objects.get_parent(obj))
+
+    @staticmethod
+    def resolve_successor(obj, context):
+        return _if_visible(context, obj.successor)
 
     @staticmethod
     def resolve_effective_meeting_day(obj) -> int:
@@ -59,7 +72,11 @@ class OrgDetail(OrgOut):
 
 
 class OrgFilters(Schema):
-    q: str = Field("", description="Code, or name without diacritics; the 30 best matches.")
+    q: str = Field(
+        "",
+        max_length=MAX_QUERY,
+        description="Code, or name without diacritics; the 30 best matches.",
+    )
     parent: str = Field("", description="Only the organisations directly under this code.")
     level: Level | None = None
 
@@ -74,12 +91,18 @@ class StatsOut(Schema):
 class ChangeOut(Schema):
     kind: str
     effective_on: datetime.date
-    other: OrgRef | None
+    other: OrgRef | None = Field(
+        description="The other organisation of a merge or split; empty when out of reach."
+    )
     before: dict
     after: dict
     note: str
     recorded_at: datetime.datetime
     recorded_by: str | None
+
+    @staticmethod
+    def resolve_other(obj, context):
+        return _if_visible(context, obj.other)
 
     @staticmethod
     def resolve_recorded_by(obj) -> str | None:
@@ -121,8 +144,10 @@ class MergeIn(Body):
 class SplitIn(Body):
     code: str
     name: str
-    member_ids: list[int] = []
-    child_ids: list[int] = Field([], description="ids of sub-organisations that go along.")
+    member_ids: list[DbId] = Field([], max_length=MAX_IDS)
+    child_ids: list[DbId] = Field(
+        [], max_length=MAX_IDS, description="ids of sub-organisations that go along."
+    )
     effective_on: datetime.date | None = None
     note: str = ""
 

@@ -283,7 +283,7 @@ class Task(models.Model):
     """A task of a meeting's resolution, with its assignees, due date and review."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", _("Not reviewed yet")
         DONE = "done", _("Done")
         LATE = "late", _("Done late")
         NOT_DONE = "not_done", _("Not done")

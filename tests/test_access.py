@@ -10,7 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from chibo.members.models import Member
 from chibo.orgs.models import Organisation
-from tests.conftest import ROLE_CASES
+from tests.fixtures import ROLE_CASES
 
 CELL_A = {"member_A", "committee_A", "deputy_A", "secretary_A"}
 ABOVE_A = {"standing_X", "staff_X", "inspection_X", "admin_P"}

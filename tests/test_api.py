@@ -17,7 +17,7 @@ from chibo.audit.models import AuditEvent
 from chibo.members.models import Member, MembershipPeriod
 from chibo.orgs.actions import merge_organisations
 from chibo.orgs.models import Organisation, OrgChange
-from tests.conftest import ROLE_CASES
+from tests.fixtures import ROLE_CASES
 
 API = "/api/v1"
 CELL_A = {"member_A", "committee_A", "deputy_A", "secretary_A"}

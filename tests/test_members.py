@@ -12,7 +12,7 @@ from chibo.audit.models import AuditEvent
 from chibo.members import actions, queries
 from chibo.members.models import Member, MembershipPeriod
 from chibo.text import fold
-from tests.conftest import make_member
+from tests.fixtures import make_member
 
 
 def test_fold_removes_marks_and_maps_d():

@@ -4,7 +4,7 @@ import pytest
 
 from chibo.orgs.actions import create_organisation
 from chibo.orgs.models import Level
-from tests.conftest import make_member
+from tests.fixtures import make_member
 
 
 @pytest.mark.parametrize(

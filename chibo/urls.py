@@ -25,4 +25,5 @@ urlpatterns = [
     path("members/", include("chibo.members.urls")),
     path("audit/", include("chibo.audit.urls")),
     path("manage/", include("chibo.accounts.urls")),
+    path("", include("chibo.meetings.urls")),
 ]

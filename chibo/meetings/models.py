@@ -439,3 +439,14 @@ class QualityScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.meeting}: {self.total} {self.level_label}"
+
+
+class CalendarFeed(models.Model):
+    """A member's private iCal feed: whoever holds the token reads the member's meetings."""
+
+    member = models.OneToOneField(Member, on_delete=models.CASCADE, related_name="calendar_feed")
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.member} ({self.created_at:%d/%m/%Y})"

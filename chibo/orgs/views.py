@@ -102,6 +102,7 @@ def detail(request, code):
                 "add_member": org.is_cell and org.is_active and can(user, Perm.EDIT_MEMBER, org),
                 "audit": can(user, Perm.VIEW_AUDIT, org),
                 "roles": can(user, Perm.MANAGE_ACCOUNTS, org),
+                "meetings": org.is_cell and can(user, Perm.VIEW_MEETINGS, org),
             },
             "current_statuses": CURRENT_STATUSES,
         },

@@ -1,5 +1,6 @@
 """The home page and the health check."""
 
+
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse

@@ -1,0 +1,27 @@
+"""Reads of meetings, always scoped to what the user may see."""
+
+from django.db.models import Count, Q, QuerySet
+
+from chibo.accounts.policy import Perm, org_scope
+from chibo.meetings.models import PRESENT_STATUSES, Meeting
+
+
+def visible_meetings(user) -> QuerySet[Meeting]:
+    """Meetings of the cells the user may follow, and those the user is invited to."""
+    q = org_scope(user, Perm.VIEW_MEETINGS, prefix="organisation__")
+    member_id = getattr(user, "member_id", None)
+    if member_id is not None:
+        q |= Q(attendance__member_id=member_id)
+    return Meeting.objects.filter(q).distinct().select_related("organisation")
+
+
+def cell_meetings(cell) -> QuerySet[Meeting]:
+    """A cell's meetings with their attendance counts, for the plan page: one query."""
+    return cell.meetings.annotate(
+        present=Count("attendance", filter=Q(attendance__status__in=PRESENT_STATUSES)),
+        invited=Count("attendance", filter=~Q(attendance__status="exempted")),
+    ).order_by("scheduled_at", "id")
+
+
+def attendance_rows(meeting):
+    return meeting.attendance.select_related("member").order_by("member__name_folded")

@@ -1,0 +1,174 @@
+"""The meeting pages: who reaches them, and the whole flow as a secretary and a member use it."""
+
+import datetime
+
+import pytest
+
+from chibo.audit.models import AuditEvent
+from chibo.meetings import actions
+from chibo.meetings.models import Attendance, Kind, Meeting, Opinion, Task, Vote
+from chibo.meetings.tests.test_actions import at
+from tests.fixtures import ROLE_CASES
+
+CELL_A = {"member_A", "committee_A", "deputy_A", "secretary_A"}
+ABOVE_A = {"standing_X", "staff_X", "inspection_X", "admin_P"}
+RUNNERS = {"committee_A", "deputy_A", "secretary_A", "admin_P"}
+
+
+@pytest.fixture
+def meeting(users, members, tree):
+    m = actions.schedule_meeting(
+        users["secretary_A"],
+        tree["A"],
+        kind=Kind.REGULAR,
+        scheduled_at=at(datetime.date(2026, 12, 3)),
+    )
+    actions.send_notice(users["secretary_A"], m)
+    return m
+
+
+@pytest.fixture
+def other_meeting(users, members, tree):
+    return actions.schedule_meeting(
+        users["admin_P"], tree["T"], kind=Kind.REGULAR, scheduled_at=at(datetime.date(2026, 12, 3))
+    )
+
+
+@pytest.mark.parametrize("role", sorted(ROLE_CASES))
+def test_each_role_sees_exactly_the_meetings_it_should(client, users, meeting, other_meeting, role):
+    client.force_login(users[role])
+    own = client.get(f"/meetings/{meeting.pk}/").status_code
+    other = client.get(f"/meetings/{other_meeting.pk}/").status_code
+    assert own == (200 if role in CELL_A | ABOVE_A else 404)
+    assert other == (200 if role == "admin_P" else 404)
+
+
+def _state():
+    return (
+        list(Meeting.objects.order_by("id").values_list("status", "version", "notice_sent_at")),
+        list(Attendance.objects.order_by("id").values_list("status", "absence_request")),
+        Vote.objects.count(),
+        Task.objects.count(),
+        Opinion.objects.count(),
+    )
+
+
+RUN_POSTS = [
+    ("notice/", {}),
+    ("cancel/", {"reason": "Bão lũ"}),
+    ("agenda/", {"title": "Thêm nội dung"}),
+    ("guests/", {"name": "Đồng chí Phó Bí thư xã"}),
+    ("start/", {"chair": "{an}", "minute_taker": "{duc}"}),
+    ("votes/", {"subject": "NQ", "kind": "resolution", "agree": 1, "disagree": 0, "abstain": 0}),
+    ("close/", {}),
+]
+
+
+@pytest.mark.parametrize("role", sorted(set(ROLE_CASES) - RUNNERS))
+def test_those_who_do_not_run_the_cell_cannot_change_its_meeting(
+    client, users, members, meeting, role
+):
+    client.force_login(users[role])
+    before = _state()
+    for path, data in RUN_POSTS:
+        data = {
+            k: str(v).format(an=members["an"].pk, duc=members["duc"].pk) for k, v in data.items()
+        }
+        response = client.post(f"/meetings/{meeting.pk}/{path}", data)
+        assert response.status_code in (403, 404), path
+    response = client.post(f"/meetings/{meeting.pk}/check-in/{members['an'].pk}/")
+    assert response.status_code in (403, 404)
+    assert _state() == before
+
+
+@pytest.mark.parametrize("role", ["committee_A", "standing_X", "staff_X", "stranger"])
+def test_only_invited_members_ask_to_be_excused(client, users, meeting, role):
+    client.force_login(users[role])
+    before = _state()
+    response = client.post(f"/meetings/{meeting.pk}/absence/", {"reason": "Ốm"})
+    assert response.status_code in (403, 404)
+    assert _state() == before
+
+
+def test_a_secretary_holds_a_meeting_through_the_pages(client, users, members, meeting, tree):
+    secretary = users["secretary_A"]
+    client.force_login(secretary)
+    page = client.get("/orgs/A/meetings/?year=2026").content.decode()
+    assert "Sinh hoạt thường kỳ" in page
+    response = client.post(
+        f"/meetings/{meeting.pk}/start/",
+        {"chair": members["an"].pk, "minute_taker": members["duc"].pk},
+    )
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    page = client.get(f"/meetings/{meeting.pk}/").content.decode()
+    assert meeting.checkin_code in page
+    # The check-in button answers the row alone when htmx asks.
+    row = client.post(
+        f"/meetings/{meeting.pk}/check-in/{members['an'].pk}/", HTTP_HX_REQUEST="true"
+    )
+    assert "Có mặt" in row.content.decode() and "<html" not in row.content.decode()
+    # The member checks in with the code on their phone.
+    client.force_login(users["member_A"])
+    response = client.post(f"/meetings/{meeting.pk}/check-in/", {"code": meeting.checkin_code})
+    assert "Bạn đã điểm danh" in response.content.decode()
+    client.force_login(secretary)
+    response = client.post(
+        f"/meetings/{meeting.pk}/votes/",
+        {
+            "subject": "Nghị quyết tháng 12",
+            "kind": "resolution",
+            "agree": 2,
+            "disagree": 0,
+            "abstain": 0,
+        },
+    )
+    vote = Vote.objects.get()
+    assert vote.passed and vote.summary.startswith("2/2")
+    response = client.post(
+        f"/meetings/{meeting.pk}/tasks/",
+        {"title": "Rà soát hộ nghèo", "due_on": "2026-12-20", "assignees": [members["an"].pk]},
+    )
+    assert Task.objects.filter(title="Rà soát hộ nghèo").exists()
+    response = client.post(f"/meetings/{meeting.pk}/close/", follow=True)
+    meeting.refresh_from_db()
+    assert meeting.status == "closed"
+    assert AuditEvent.objects.filter(action="meeting.close").exists()
+
+
+def test_closing_too_early_shows_what_is_missing(client, users, members, meeting):
+    client.force_login(users["secretary_A"])
+    client.post(
+        f"/meetings/{meeting.pk}/start/",
+        {"chair": members["an"].pk, "minute_taker": members["duc"].pk},
+    )
+    response = client.post(f"/meetings/{meeting.pk}/close/", follow=True)
+    page = response.content.decode()
+    assert "Chưa điểm danh đồng chí Nguyễn Văn An." in page
+    assert "Chưa ghi kết quả biểu quyết nghị quyết." in page
+    assert Meeting.objects.get(pk=meeting.pk).status == "in_progress"
+
+
+def test_a_vote_larger_than_the_room_is_refused_on_the_page(client, users, members, meeting):
+    client.force_login(users["secretary_A"])
+    client.post(
+        f"/meetings/{meeting.pk}/start/",
+        {"chair": members["an"].pk, "minute_taker": members["duc"].pk},
+    )
+    response = client.post(
+        f"/meetings/{meeting.pk}/votes/",
+        {"subject": "NQ", "kind": "resolution", "agree": 9, "disagree": 0, "abstain": 0},
+        follow=True,
+    )
+    assert "đảng viên chính thức có mặt" in response.content.decode()
+    assert not Vote.objects.exists()
+
+
+def test_the_plan_page_keeps_a_fixed_number_of_queries(
+    client, users, tree, members, django_assert_max_num_queries
+):
+    client.force_login(users["secretary_A"])
+    actions.plan_year(users["secretary_A"], tree["A"], 2026)
+    with django_assert_max_num_queries(12):
+        response = client.get("/orgs/A/meetings/?year=2026")
+    assert response.content.decode().count("Sinh hoạt thường kỳ") >= 12

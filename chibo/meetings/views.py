@@ -1,0 +1,402 @@
+"""Pages of a cell's meetings: the plan, the meeting page for members, and the secretary's
+screens to prepare and hold it. Every write goes through chibo.meetings.actions."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from chibo.accounts.policy import Perm, can, visible_orgs
+from chibo.meetings import actions, forms, queries
+from chibo.meetings.models import Meeting, Task
+from chibo.members.models import CURRENT_STATUSES, Member
+from chibo.web.helpers import add_action_errors, get_or_404
+
+
+def _meeting(request, meeting_id) -> Meeting:
+    try:
+        return queries.visible_meetings(request.user).get(pk=meeting_id)
+    except Meeting.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _cell_members(cell):
+    return Member.objects.filter(cell=cell, status__in=CURRENT_STATUSES).order_by("name_folded")
+
+
+def _may_run(request, meeting_or_cell) -> bool:
+    cell = getattr(meeting_or_cell, "organisation", meeting_or_cell)
+    return can(request.user, Perm.RUN_MEETINGS, cell)
+
+
+@login_required
+def plan(request, code):
+    """The cell's meetings of a year: the plan, what was held, and what is next."""
+    cell = get_or_404(visible_orgs(request.user, Perm.VIEW_MEETINGS), code=code)
+    if not cell.is_cell:
+        raise Http404
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year", today.year))
+    except ValueError:
+        year = today.year
+    meetings = queries.cell_meetings(cell).filter(scheduled_at__year=year)
+    may_run = _may_run(request, cell)
+    schedule_form = forms.ScheduleForm(members=_cell_members(cell)) if may_run else None
+    return render(
+        request,
+        "meetings/plan.html",
+        {
+            "cell": cell,
+            "year": year,
+            "meetings": meetings,
+            "may_run": may_run,
+            "schedule_form": schedule_form,
+            "plan_form": forms.PlanYearForm(initial={"year": year}),
+        },
+    )
+
+
+@login_required
+@require_POST
+def plan_year(request, code):
+    cell = get_or_404(visible_orgs(request.user, Perm.RUN_MEETINGS), code=code)
+    form = forms.PlanYearForm(request.POST)
+    if form.is_valid():
+        try:
+            made = actions.plan_year(request.user, cell, form.cleaned_data["year"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request, _("%(n)s meetings were added to the plan.") % {"n": len(made)}
+            )
+        return redirect(f"/orgs/{cell.code}/meetings/?year={form.cleaned_data['year']}")
+    return redirect("meetings:plan", code=cell.code)
+
+
+@login_required
+def schedule(request, code):
+    cell = get_or_404(visible_orgs(request.user, Perm.RUN_MEETINGS), code=code)
+    form = forms.ScheduleForm(request.POST or None, members=_cell_members(cell))
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = actions.schedule_meeting(request.user, cell, **form.cleaned_data)
+        except ValidationError as exc:
+            add_action_errors(form, exc)
+        else:
+            messages.success(request, _("The meeting is in the plan."))
+            return redirect("meetings:detail", meeting_id=meeting.pk)
+    return render(
+        request,
+        "meetings/form.html",
+        {
+            "cell": cell,
+            "form": form,
+            "title": _("Schedule a meeting of %(name)s") % {"name": cell.name},
+        },
+    )
+
+
+@login_required
+def detail(request, meeting_id):
+    """The meeting page: what a member needs before and during it, and the secretary's
+    controls for each stage."""
+    meeting = _meeting(request, meeting_id)
+    may_run = _may_run(request, meeting)
+    member_id = getattr(request.user, "member_id", None)
+    own = meeting.attendance.filter(member_id=member_id).first() if member_id else None
+    context = {
+        "meeting": meeting,
+        "may_run": may_run,
+        "own": own,
+        "agenda": meeting.agenda.all(),
+        "guests": meeting.guests.all(),
+        "opinions": meeting.opinions.select_related("member", "agenda_item"),
+        "votes": meeting.votes.all(),
+        "tasks": meeting.tasks.prefetch_related("assignees"),
+        "absence_form": forms.AbsenceForm(),
+        "opinion_form": forms.OpinionForm(),
+        "code_form": forms.CheckInCodeForm(),
+    }
+    if may_run:
+        members = _cell_members(meeting.organisation)
+        context.update(
+            {
+                "rows": queries.attendance_rows(meeting),
+                "register": actions.vote_register(meeting) if meeting.attendance.exists() else None,
+                "previous_tasks": actions.open_tasks_before(meeting),
+                "reviewed_tasks": meeting.reviewed_tasks.prefetch_related("assignees"),
+                "missing": actions.missing_to_close(meeting)
+                if meeting.status == "in_progress"
+                else [],
+                "start_form": forms.StartForm(
+                    members=members,
+                    initial={"chair": meeting.chair_id, "minute_taker": meeting.minute_taker_id},
+                ),
+                "agenda_form": forms.AgendaItemForm(),
+                "guest_form": forms.GuestForm(),
+                "speaker_form": forms.SpeakerForm(meeting=meeting),
+                "vote_form": forms.VoteForm(initial={"kind": "resolution", "abstain": 0}),
+                "task_form": forms.TaskForm(members=members),
+                "review_form": forms.ReviewForm(),
+                "cancel_form": forms.CancelForm(),
+            }
+        )
+    return render(request, "meetings/detail.html", context)
+
+
+def _post(request, meeting_id, form_class, run, success, *, run_only=True, **form_kwargs):
+    """Handle one of the meeting page's forms: validate, call the action, come back."""
+    meeting = _meeting(request, meeting_id)
+    if run_only and not _may_run(request, meeting):
+        raise PermissionDenied
+    form = form_class(request.POST, **form_kwargs) if form_class else None
+    if form is not None and not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+    else:
+        try:
+            run(meeting, form.cleaned_data if form else {})
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, success)
+    return redirect("meetings:detail", meeting_id=meeting.pk)
+
+
+@login_required
+@require_POST
+def send_notice(request, meeting_id):
+    return _post(
+        request,
+        meeting_id,
+        None,
+        lambda m, cd: actions.send_notice(request.user, m),
+        _("The members were invited."),
+    )
+
+
+@login_required
+@require_POST
+def cancel(request, meeting_id):
+    return _post(
+        request,
+        meeting_id,
+        forms.CancelForm,
+        lambda m, cd: actions.cancel_meeting(request.user, m, cd["reason"]),
+        _("The meeting was cancelled."),
+    )
+
+
+@login_required
+@require_POST
+def add_agenda_item(request, meeting_id):
+    return _post(
+        request,
+        meeting_id,
+        forms.AgendaItemForm,
+        lambda m, cd: actions.save_agenda_item(request.user, m, **cd),
+        _("The agenda was saved."),
+    )
+
+
+@login_required
+@require_POST
+def add_guest(request, meeting_id):
+    return _post(
+        request,
+        meeting_id,
+        forms.GuestForm,
+        lambda m, cd: actions.add_guest(request.user, m, **cd),
+        _("The guest was added."),
+    )
+
+
+@login_required
+@require_POST
+def request_absence(request, meeting_id):
+    return _post(
+        request,
+        meeting_id,
+        forms.AbsenceForm,
+        lambda m, cd: actions.request_absence(request.user, m, cd["reason"]),
+        _("Your request was sent to the secretary."),
+        run_only=False,
+    )
+
+
+@login_required
+@require_POST
+def decide_absence(request, meeting_id, member_id):
+    accept = request.POST.get("accept") == "1"
+    return _post(
+        request,
+        meeting_id,
+        None,
+        lambda m, cd: actions.decide_absence(
+            request.user, m, get_or_404(m.organisation.members, pk=member_id), accept
+        ),
+        _("The request was decided."),
+    )
+
+
+@login_required
+@require_POST
+def post_opinion(request, meeting_id):
+    return _post(
+        request,
+        meeting_id,
+        forms.OpinionForm,
+        lambda m, cd: actions.post_opinion(request.user, m, cd["text"]),
+        _("Your opinion was posted."),
+        run_only=False,
+    )
+
+
+@login_required
+@require_POST
+def start(request, meeting_id):
+    meeting = _meeting(request, meeting_id)
+    return _post(
+        request,
+        meeting_id,
+        forms.StartForm,
+        lambda m, cd: actions.start_meeting(request.user, m, **cd),
+        _("The meeting has started. Check-in is open."),
+        members=_cell_members(meeting.organisation),
+    )
+
+
+@login_required
+@require_POST
+def check_in(request, meeting_id, member_id):
+    """The secretary's check-in button; answers the row alone when htmx asks."""
+    meeting = _meeting(request, meeting_id)
+    if not _may_run(request, meeting):
+        raise PermissionDenied
+    member = get_or_404(Member.objects.filter(attendance__meeting=meeting), pk=member_id)
+    error = ""
+    try:
+        row = actions.check_in(request.user, meeting, member, late=request.POST.get("late") == "1")
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+        row = meeting.attendance.select_related("member").get(member=member)
+    if request.htmx:
+        return render(
+            request,
+            "meetings/_attendance_row.html",
+            {"row": row, "meeting": meeting, "error": error},
+        )
+    if error:
+        messages.error(request, error)
+    return redirect("meetings:detail", meeting_id=meeting.pk)
+
+
+@login_required
+@require_POST
+def set_attendance(request, meeting_id, member_id):
+    meeting = _meeting(request, meeting_id)
+    member = get_or_404(Member.objects.filter(attendance__meeting=meeting), pk=member_id)
+    return _post(
+        request,
+        meeting_id,
+        forms.AttendanceForm,
+        lambda m, cd: actions.set_attendance(request.user, m, member, cd["status"], cd["reason"]),
+        _("Attendance was recorded."),
+    )
+
+
+@login_required
+def check_in_with_code(request, meeting_id):
+    """The member's own check-in on a phone, with the code shown in the room."""
+    meeting = _meeting(request, meeting_id)
+    form = forms.CheckInCodeForm(request.POST or None)
+    row = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            row = actions.check_in_with_code(request.user, meeting, form.cleaned_data["code"])
+        except ValidationError as exc:
+            add_action_errors(form, exc)
+    return render(request, "meetings/check_in.html", {"meeting": meeting, "form": form, "row": row})
+
+
+@login_required
+@require_POST
+def record_speaker(request, meeting_id):
+    meeting = _meeting(request, meeting_id)
+    return _post(
+        request,
+        meeting_id,
+        forms.SpeakerForm,
+        lambda m, cd: actions.post_opinion(
+            request.user, m, cd["text"], member=cd["member"], agenda_item=cd["agenda_item"]
+        ),
+        _("The opinion was recorded."),
+        meeting=meeting,
+    )
+
+
+@login_required
+@require_POST
+def record_vote(request, meeting_id):
+    return _post(
+        request,
+        meeting_id,
+        forms.VoteForm,
+        lambda m, cd: actions.record_vote(request.user, m, **cd),
+        _("The vote was recorded."),
+    )
+
+
+@login_required
+@require_POST
+def add_task(request, meeting_id):
+    meeting = _meeting(request, meeting_id)
+    return _post(
+        request,
+        meeting_id,
+        forms.TaskForm,
+        lambda m, cd: actions.add_task(
+            request.user,
+            m,
+            title=cd["title"],
+            deliverable=cd["deliverable"],
+            due_on=cd["due_on"],
+            assignees=list(cd["assignees"]),
+        ),
+        _("The task was assigned."),
+        members=_cell_members(meeting.organisation),
+    )
+
+
+@login_required
+@require_POST
+def review_task(request, meeting_id, task_id):
+    meeting = _meeting(request, meeting_id)
+    task = get_or_404(Task.objects.filter(meeting__organisation=meeting.organisation), pk=task_id)
+    return _post(
+        request,
+        meeting_id,
+        forms.ReviewForm,
+        lambda m, cd: actions.review_task(request.user, m, task, cd["status"], cd["note"]),
+        _("The task was reviewed."),
+    )
+
+
+@login_required
+@require_POST
+def close(request, meeting_id):
+    return _post(
+        request,
+        meeting_id,
+        None,
+        lambda m, cd: actions.close_meeting(request.user, m),
+        _("The meeting is closed. The minutes can now be completed and signed."),
+    )

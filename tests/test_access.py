@@ -60,8 +60,11 @@ PAGES = [
     ("accounts:open_account", "/manage/members/{an}/account/", {"admin_P"}),
     ("meetings:plan", "/orgs/A/meetings/", CELL_A | ABOVE_A),
     ("meetings:plan", "/orgs/T/meetings/", {"admin_P"}),
-    ("meetings:schedule", "/orgs/A/meetings/new/",
-     {"committee_A", "deputy_A", "secretary_A", "admin_P"}),
+    (
+        "meetings:schedule",
+        "/orgs/A/meetings/new/",
+        {"committee_A", "deputy_A", "secretary_A", "admin_P"},
+    ),
     ("audit:list", "/audit/", {"inspection_X", "admin_P"}),
     ("audit:list", "/audit/?org=T", {"admin_P"}),
 ]
@@ -69,11 +72,24 @@ PAGES = [
 POST_ONLY = {"members:reveal", "accounts:revoke"}
 # The meeting pages are walked in chibo/meetings/tests/test_pages.py, with a meeting to walk.
 MEETING_PAGES = {
-    "meetings:detail", "meetings:check_in_code", "meetings:plan_year", "meetings:send_notice",
-    "meetings:cancel", "meetings:add_agenda_item", "meetings:add_guest",
-    "meetings:request_absence", "meetings:decide_absence", "meetings:post_opinion",
-    "meetings:start", "meetings:check_in", "meetings:set_attendance", "meetings:record_speaker",
-    "meetings:record_vote", "meetings:add_task", "meetings:review_task", "meetings:close",
+    "meetings:detail",
+    "meetings:check_in_code",
+    "meetings:plan_year",
+    "meetings:send_notice",
+    "meetings:cancel",
+    "meetings:add_agenda_item",
+    "meetings:add_guest",
+    "meetings:request_absence",
+    "meetings:decide_absence",
+    "meetings:post_opinion",
+    "meetings:start",
+    "meetings:check_in",
+    "meetings:set_attendance",
+    "meetings:record_speaker",
+    "meetings:record_vote",
+    "meetings:add_task",
+    "meetings:review_task",
+    "meetings:close",
 }
 PUBLIC = {"healthz", "login", "logout", "set_language"}
 

@@ -40,11 +40,19 @@ class PlanYearForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
 
 
+# The meeting page shows many forms at once: each has its own prefix so that no field id
+# repeats on the page.
+
+
 class CancelForm(forms.Form):
+    prefix = "cancel"
+
     reason = forms.CharField(label=_("Reason"), max_length=500)
 
 
 class AgendaItemForm(forms.Form):
+    prefix = "agenda"
+
     title = forms.CharField(label=_("Title"), max_length=255)
     notes = forms.CharField(
         label=_("Content"), required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -52,6 +60,8 @@ class AgendaItemForm(forms.Form):
 
 
 class GuestForm(forms.Form):
+    prefix = "guest"
+
     name = forms.CharField(label=_("Name"), max_length=120)
     title = forms.CharField(label=_("Position"), max_length=255, required=False)
     is_follower = forms.BooleanField(
@@ -60,14 +70,20 @@ class GuestForm(forms.Form):
 
 
 class AbsenceForm(forms.Form):
+    prefix = "absence"
+
     reason = forms.CharField(label=_("Why can you not attend?"), max_length=500)
 
 
 class OpinionForm(forms.Form):
+    prefix = "opinion"
+
     text = forms.CharField(label=_("Your opinion"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class SpeakerForm(forms.Form):
+    prefix = "speaker"
+
     member = MemberChoice(label=_("Speaker"), queryset=None)
     agenda_item = forms.ModelChoiceField(label=_("On the item"), queryset=None, required=False)
     text = forms.CharField(label=_("What was said"), widget=forms.Textarea(attrs={"rows": 3}))
@@ -83,6 +99,8 @@ class SpeakerForm(forms.Form):
 
 
 class StartForm(forms.Form):
+    prefix = "start"
+
     chair = MemberChoice(label=_("Chair"), queryset=None)
     minute_taker = MemberChoice(label=_("Minute-taker"), queryset=None)
 
@@ -116,6 +134,8 @@ class AttendanceForm(forms.Form):
 
 
 class VoteForm(forms.Form):
+    prefix = "vote"
+
     subject = forms.CharField(label=_("What is voted on"), max_length=500)
     kind = forms.ChoiceField(label=_("Kind of vote"), choices=VoteKind.choices)
     agree = forms.IntegerField(label=_("Agree"), min_value=0)
@@ -124,6 +144,8 @@ class VoteForm(forms.Form):
 
 
 class TaskForm(forms.Form):
+    prefix = "task"
+
     title = forms.CharField(label=_("Task"), max_length=500)
     deliverable = forms.CharField(
         label=_("What is to be delivered"), max_length=500, required=False

@@ -1,6 +1,8 @@
 """Pages of a cell's meetings: the plan, the meeting page for members, and the secretary's
 screens to prepare and hold it. Every write goes through chibo.meetings.actions."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -129,7 +131,10 @@ def detail(request, meeting_id):
             {
                 "rows": queries.attendance_rows(meeting),
                 "register": actions.vote_register(meeting) if meeting.attendance.exists() else None,
-                "previous_tasks": actions.open_tasks_before(meeting),
+                "previous_tasks": [
+                    (task, forms.ReviewForm(prefix=f"review{task.pk}"))
+                    for task in actions.open_tasks_before(meeting)
+                ],
                 "reviewed_tasks": meeting.reviewed_tasks.prefetch_related("assignees"),
                 "missing": actions.missing_to_close(meeting)
                 if meeting.status == "in_progress"
@@ -143,7 +148,6 @@ def detail(request, meeting_id):
                 "speaker_form": forms.SpeakerForm(meeting=meeting),
                 "vote_form": forms.VoteForm(initial={"kind": "resolution", "abstain": 0}),
                 "task_form": forms.TaskForm(members=members),
-                "review_form": forms.ReviewForm(),
                 "cancel_form": forms.CancelForm(),
             }
         )
@@ -289,11 +293,15 @@ def check_in(request, meeting_id, member_id):
         error = " ".join(exc.messages)
         row = meeting.attendance.select_related("member").get(member=member)
     if request.htmx:
-        return render(
-            request,
-            "meetings/_attendance_row.html",
-            {"row": row, "meeting": meeting, "error": error},
-        )
+        # The row, and the live count of who is present, swapped in out of band.
+        context = {
+            "row": row,
+            "meeting": meeting,
+            "error": error,
+            "oob": True,
+            "register": actions.vote_register(meeting),
+        }
+        return render(request, "meetings/_check_in_answer.html", context)
     if error:
         messages.error(request, error)
     return redirect("meetings:detail", meeting_id=meeting.pk)
@@ -384,7 +392,7 @@ def review_task(request, meeting_id, task_id):
     return _post(
         request,
         meeting_id,
-        forms.ReviewForm,
+        partial(forms.ReviewForm, prefix=f"review{task.pk}"),
         lambda m, cd: actions.review_task(request.user, m, task, cd["status"], cd["note"]),
         _("The task was reviewed."),
     )

@@ -1,13 +1,17 @@
 """The home page and the health check."""
 
+from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.db import connection
+from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from chibo.accounts.policy import Perm, can, top_orgs
+from chibo.meetings.queries import visible_meetings
 from chibo.orgs.queries import subtree_counts
 
 
@@ -33,10 +37,23 @@ def home(request):
     roles = list(user.roles.select_related("organisation").order_by("organisation__path"))
     tops = top_orgs(user)
     overview = [(org, subtree_counts(org)) for org in tops[:5] if not org.is_cell]
+    next_meeting = None
+    if user.member_id:
+        next_meeting = (
+            visible_meetings(user)
+            .filter(organisation_id=user.member.cell_id)
+            .filter(
+                Q(status="in_progress")
+                | Q(status="planned", scheduled_at__gte=timezone.now() - timedelta(hours=12))
+            )
+            .order_by("scheduled_at")
+            .first()
+        )
     return render(
         request,
         "home.html",
         {
+            "next_meeting": next_meeting,
             "roles": roles,
             "tops": tops,
             "overview": overview,

@@ -55,11 +55,20 @@ def _state():
 
 RUN_POSTS = [
     ("notice/", {}),
-    ("cancel/", {"reason": "Bão lũ"}),
-    ("agenda/", {"title": "Thêm nội dung"}),
-    ("guests/", {"name": "Đồng chí Phó Bí thư xã"}),
-    ("start/", {"chair": "{an}", "minute_taker": "{duc}"}),
-    ("votes/", {"subject": "NQ", "kind": "resolution", "agree": 1, "disagree": 0, "abstain": 0}),
+    ("cancel/", {"cancel-reason": "Bão lũ"}),
+    ("agenda/", {"agenda-title": "Thêm nội dung"}),
+    ("guests/", {"guest-name": "Đồng chí Phó Bí thư xã"}),
+    ("start/", {"start-chair": "{an}", "start-minute_taker": "{duc}"}),
+    (
+        "votes/",
+        {
+            "vote-subject": "NQ",
+            "vote-kind": "resolution",
+            "vote-agree": 1,
+            "vote-disagree": 0,
+            "vote-abstain": 0,
+        },
+    ),
     ("close/", {}),
 ]
 
@@ -85,7 +94,7 @@ def test_those_who_do_not_run_the_cell_cannot_change_its_meeting(
 def test_only_invited_members_ask_to_be_excused(client, users, meeting, role):
     client.force_login(users[role])
     before = _state()
-    response = client.post(f"/meetings/{meeting.pk}/absence/", {"reason": "Ốm"})
+    response = client.post(f"/meetings/{meeting.pk}/absence/", {"absence-reason": "Ốm"})
     assert response.status_code in (403, 404)
     assert _state() == before
 
@@ -97,7 +106,7 @@ def test_a_secretary_holds_a_meeting_through_the_pages(client, users, members, m
     assert "Sinh hoạt thường kỳ" in page
     response = client.post(
         f"/meetings/{meeting.pk}/start/",
-        {"chair": members["an"].pk, "minute_taker": members["duc"].pk},
+        {"start-chair": members["an"].pk, "start-minute_taker": members["duc"].pk},
     )
     assert response.status_code == 302
     meeting.refresh_from_db()
@@ -107,7 +116,10 @@ def test_a_secretary_holds_a_meeting_through_the_pages(client, users, members, m
     row = client.post(
         f"/meetings/{meeting.pk}/check-in/{members['an'].pk}/", HTTP_HX_REQUEST="true"
     )
-    assert "Có mặt" in row.content.decode() and "<html" not in row.content.decode()
+    answer = row.content.decode()
+    assert "Có mặt" in answer and "<html" not in answer
+    # The live count comes along, out of band: 1 of the 2 official members is present.
+    assert 'hx-swap-oob="true"' in answer and "<strong>1/2</strong>" in answer
     # The member checks in with the code on their phone.
     client.force_login(users["member_A"])
     response = client.post(f"/meetings/{meeting.pk}/check-in/", {"code": meeting.checkin_code})
@@ -116,18 +128,22 @@ def test_a_secretary_holds_a_meeting_through_the_pages(client, users, members, m
     response = client.post(
         f"/meetings/{meeting.pk}/votes/",
         {
-            "subject": "Nghị quyết tháng 12",
-            "kind": "resolution",
-            "agree": 2,
-            "disagree": 0,
-            "abstain": 0,
+            "vote-subject": "Nghị quyết tháng 12",
+            "vote-kind": "resolution",
+            "vote-agree": 2,
+            "vote-disagree": 0,
+            "vote-abstain": 0,
         },
     )
     vote = Vote.objects.get()
     assert vote.passed and vote.summary.startswith("2/2")
     response = client.post(
         f"/meetings/{meeting.pk}/tasks/",
-        {"title": "Rà soát hộ nghèo", "due_on": "2026-12-20", "assignees": [members["an"].pk]},
+        {
+            "task-title": "Rà soát hộ nghèo",
+            "task-due_on": "2026-12-20",
+            "task-assignees": [members["an"].pk],
+        },
     )
     assert Task.objects.filter(title="Rà soát hộ nghèo").exists()
     response = client.post(f"/meetings/{meeting.pk}/close/", follow=True)
@@ -140,7 +156,7 @@ def test_closing_too_early_shows_what_is_missing(client, users, members, meeting
     client.force_login(users["secretary_A"])
     client.post(
         f"/meetings/{meeting.pk}/start/",
-        {"chair": members["an"].pk, "minute_taker": members["duc"].pk},
+        {"start-chair": members["an"].pk, "start-minute_taker": members["duc"].pk},
     )
     response = client.post(f"/meetings/{meeting.pk}/close/", follow=True)
     page = response.content.decode()
@@ -153,11 +169,17 @@ def test_a_vote_larger_than_the_room_is_refused_on_the_page(client, users, membe
     client.force_login(users["secretary_A"])
     client.post(
         f"/meetings/{meeting.pk}/start/",
-        {"chair": members["an"].pk, "minute_taker": members["duc"].pk},
+        {"start-chair": members["an"].pk, "start-minute_taker": members["duc"].pk},
     )
     response = client.post(
         f"/meetings/{meeting.pk}/votes/",
-        {"subject": "NQ", "kind": "resolution", "agree": 9, "disagree": 0, "abstain": 0},
+        {
+            "vote-subject": "NQ",
+            "vote-kind": "resolution",
+            "vote-agree": 9,
+            "vote-disagree": 0,
+            "vote-abstain": 0,
+        },
         follow=True,
     )
     assert "đảng viên chính thức có mặt" in response.content.decode()

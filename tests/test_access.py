@@ -90,6 +90,10 @@ MEETING_PAGES = {
     "meetings:add_task",
     "meetings:review_task",
     "meetings:close",
+    "meetings:score",
+    "meetings:name_assessor",
+    "meetings:calendar_feed",
+    "meetings:my_calendar",
 }
 PUBLIC = {"healthz", "login", "logout", "set_language"}
 

@@ -169,3 +169,11 @@ class ReviewForm(forms.Form):
         ],
     )
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+
+class AssessorForm(forms.Form):
+    assessor = MemberChoice(label=_("Assessor"), queryset=None)
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assessor"].queryset = members

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from chibo.meetings import views
+from chibo.meetings.calendar import calendar_feed
 
 app_name = "meetings"
 urlpatterns = [
@@ -36,4 +37,8 @@ urlpatterns = [
         name="review_task",
     ),
     path("meetings/<int:meeting_id>/close/", views.close, name="close"),
+    path("meetings/<int:meeting_id>/score/", views.score, name="score"),
+    path("meetings/<int:meeting_id>/assessor/", views.name_assessor, name="name_assessor"),
+    path("calendar/<str:token>.ics", calendar_feed, name="calendar_feed"),
+    path("me/calendar/", views.my_calendar, name="my_calendar"),
 ]

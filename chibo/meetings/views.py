@@ -8,13 +8,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chibo.accounts.policy import Perm, can, visible_orgs
-from chibo.meetings import actions, forms, queries
-from chibo.meetings.models import Meeting, Task
+from chibo.meetings import actions, calendar, forms, queries, scoring
+from chibo.meetings.models import Meeting, QualityScore, Task
 from chibo.members.models import CURRENT_STATUSES, Member
 from chibo.web.helpers import add_action_errors, get_or_404
 
@@ -408,3 +409,81 @@ def close(request, meeting_id):
         lambda m, cd: actions.close_meeting(request.user, m),
         _("The meeting is closed. The minutes can now be completed and signed."),
     )
+
+
+@login_required
+def score(request, meeting_id):
+    """The quality score: automatic lines with their evidence, the assessor's lines to fill."""
+    meeting = _meeting(request, meeting_id)
+    stored = QualityScore.objects.filter(meeting=meeting).select_related("assessor").first()
+    may_score = scoring.may_score(request.user, meeting)
+    manual = None
+    errors = {}
+    if request.method == "POST":
+        if not may_score:
+            raise PermissionDenied
+        manual = {
+            k.removeprefix("line-"): v
+            for k, v in request.POST.items()
+            if k.startswith("line-") and v.strip()
+        }
+        try:
+            scoring.save_score(request.user, meeting, manual)
+        except ValidationError as exc:
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+        else:
+            messages.success(request, _("The score was saved."))
+            return redirect("meetings:score", meeting_id=meeting.pk)
+    try:
+        preview = scoring.score_preview(meeting, manual)
+    except (ValidationError, ValueError):
+        preview = scoring.score_preview(meeting)
+    members = _cell_members(meeting.organisation)
+    return render(
+        request,
+        "meetings/score.html",
+        {
+            "meeting": meeting,
+            "stored": stored,
+            "preview": preview,
+            "may_score": may_score,
+            "may_run": _may_run(request, meeting),
+            "errors": errors,
+            "manual": manual or {},
+            "assessor_form": forms.AssessorForm(
+                members=members, initial={"assessor": stored.assessor_id if stored else None}
+            ),
+        },
+    )
+
+
+@login_required
+@require_POST
+def name_assessor(request, meeting_id):
+    meeting = _meeting(request, meeting_id)
+    form = forms.AssessorForm(request.POST, members=_cell_members(meeting.organisation))
+    if form.is_valid():
+        try:
+            scoring.name_assessor(request.user, meeting, form.cleaned_data["assessor"])
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The assessor was named."))
+    return redirect("meetings:score", meeting_id=meeting.pk)
+
+
+@login_required
+def my_calendar(request):
+    """The member's private calendar address, to add their meetings to a phone's calendar."""
+    member = request.user.member
+    if member is None:
+        raise Http404
+    if request.method == "POST":
+        calendar.reset_feed_token(request.user, member)
+        messages.success(request, _("A new address was made; the old one no longer works."))
+        return redirect("meetings:my_calendar")
+    url = request.build_absolute_uri(
+        reverse("meetings:calendar_feed", args=[calendar.feed_token_for(member)])
+    )
+    return render(request, "meetings/my_calendar.html", {"url": url})

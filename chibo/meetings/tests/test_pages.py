@@ -194,3 +194,79 @@ def test_the_plan_page_keeps_a_fixed_number_of_queries(
     with django_assert_max_num_queries(12):
         response = client.get("/orgs/A/meetings/?year=2026")
     assert response.content.decode().count("Sinh hoạt thường kỳ") >= 12
+
+
+def _close(client, meeting, members):
+    client.post(
+        f"/meetings/{meeting.pk}/start/",
+        {"start-chair": members["an"].pk, "start-minute_taker": members["duc"].pk},
+    )
+    for member in (members["an"], members["duc"]):
+        client.post(f"/meetings/{meeting.pk}/check-in/{member.pk}/")
+    client.post(
+        f"/meetings/{meeting.pk}/votes/",
+        {
+            "vote-subject": "NQ",
+            "vote-kind": "resolution",
+            "vote-agree": 2,
+            "vote-disagree": 0,
+            "vote-abstain": 0,
+        },
+    )
+    client.post(
+        f"/meetings/{meeting.pk}/tasks/",
+        {
+            "task-title": "Rà soát",
+            "task-due_on": "2026-12-20",
+            "task-assignees": [members["an"].pk],
+        },
+    )
+    client.post(f"/meetings/{meeting.pk}/close/")
+
+
+def test_the_secretary_scores_a_closed_meeting(client, users, members, meeting):
+    client.force_login(users["secretary_A"])
+    _close(client, meeting, members)
+    page = client.get(f"/meetings/{meeting.pk}/score/").content.decode()
+    assert "Có mặt 2/2" in page or "2/2" in page
+    from chibo.meetings.scoring import score_preview
+
+    manual = {
+        line.key: str(line.max_points) for line in score_preview(meeting).lines if not line.auto
+    }
+    response = client.post(
+        f"/meetings/{meeting.pk}/score/", {f"line-{k}": v for k, v in manual.items()}
+    )
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.score.scored_at is not None
+    # A plain member sees the score but cannot change it.
+    client.force_login(users["member_A"])
+    assert client.get(f"/meetings/{meeting.pk}/score/").status_code == 200
+    assert client.post(f"/meetings/{meeting.pk}/score/", {}).status_code == 403
+
+
+def test_points_out_of_range_are_refused_with_the_item_named(client, users, members, meeting):
+    client.force_login(users["secretary_A"])
+    _close(client, meeting, members)
+    from chibo.meetings.scoring import score_preview
+
+    line = next(line for line in score_preview(meeting).lines if not line.auto)
+    response = client.post(f"/meetings/{meeting.pk}/score/", {f"line-{line.key}": "999"})
+    assert response.status_code == 200
+    assert line.title in response.content.decode()
+    meeting.refresh_from_db()
+    assert not hasattr(meeting, "score") or meeting.score.scored_at is None
+
+
+def test_a_member_finds_the_calendar_address(client, users, members, meeting):
+    client.force_login(users["member_A"])
+    page = client.get("/me/calendar/").content.decode()
+    assert "/calendar/" in page and ".ics" in page
+    client.logout()
+    import re
+
+    url = re.search(r'href="(http://testserver/calendar/[^"]+\.ics)"', page).group(1)
+    feed = client.get(url.removeprefix("http://testserver"))
+    assert feed["Content-Type"].startswith("text/calendar")
+    assert "BEGIN:VEVENT" in feed.content.decode()

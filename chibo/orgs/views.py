@@ -197,135 +197,97 @@ def _reorganisable(request, code) -> Organisation:
     return org
 
 
+def _reorganise_page(request, code, form_class, run, success, title, *, choices=None, **extra):
+    """One reorganisation form (move, merge, split, close): show it, run it, go to the result.
+
+    run(org, cleaned_data) calls the action and returns the organisation to show next.
+    """
+    org = _reorganisable(request, code)
+    kwargs = {"choices": choices(org)} if choices else {}
+    form = form_class(
+        request.POST or None, initial={"effective_on": timezone.localdate()}, **kwargs
+    )
+    if request.method == "POST":
+        result = _run(request, form, lambda cd: run(org, cd), success)
+        if result:
+            return redirect("orgs:detail", code=result.code)
+    context = {"org": org, "form": form, "title": title % {"name": org.name}, **extra}
+    return render(request, "orgs/form.html", context)
+
+
 @login_required
 def move(request, code):
-    org = _reorganisable(request, code)
-    form = MoveForm(request.POST or None, initial={"effective_on": timezone.localdate()})
-    if request.method == "POST":
-        done = _run(
-            request,
-            form,
-            lambda cd: actions.move_organisation(
-                request.user,
-                org,
-                _target(request, cd["new_parent"]),
-                cd["effective_on"],
-                cd["note"],
-            ),
-            _("The organisation was moved."),
-        )
-        if done:
-            return redirect("orgs:detail", code=org.code)
-    return render(
+    return _reorganise_page(
         request,
-        "orgs/form.html",
-        {
-            "org": org,
-            "form": form,
-            "title": _("Move %(name)s") % {"name": org.name},
-            "pick_org": True,
-        },
+        code,
+        MoveForm,
+        lambda org, cd: actions.move_organisation(
+            request.user, org, _target(request, cd["new_parent"]), cd["effective_on"], cd["note"]
+        ),
+        _("The organisation was moved."),
+        _("Move %(name)s"),
+        pick_org=True,
     )
 
 
 @login_required
 def merge(request, code):
-    org = _reorganisable(request, code)
-    form = MergeForm(request.POST or None, initial={"effective_on": timezone.localdate()})
-    if request.method == "POST":
-        target = _run(
-            request,
-            form,
-            lambda cd: actions.merge_organisations(
-                request.user,
-                org,
-                _target(request, cd["target"]),
-                cd["effective_on"],
-                cd["note"],
-            ),
-            _("The organisations were merged."),
-        )
-        if target:
-            return redirect("orgs:detail", code=target.code)
-    return render(
+    return _reorganise_page(
         request,
-        "orgs/form.html",
-        {
-            "org": org,
-            "form": form,
-            "title": _("Merge %(name)s") % {"name": org.name},
-            "pick_org": True,
-            "warning": _(
-                "Its members and sub-organisations move to the other organisation, "
-                "and it is closed. Its past records stay with it."
-            ),
-        },
+        code,
+        MergeForm,
+        lambda org, cd: actions.merge_organisations(
+            request.user, org, _target(request, cd["target"]), cd["effective_on"], cd["note"]
+        ),
+        _("The organisations were merged."),
+        _("Merge %(name)s"),
+        pick_org=True,
+        warning=_(
+            "Its members and sub-organisations move to the other organisation, "
+            "and it is closed. Its past records stay with it."
+        ),
     )
+
+
+def _split_choices(org):
+    """Members of a cell, or organisations under a committee, prefixed m or o."""
+    if org.is_cell:
+        members = org.members.filter(status__in=CURRENT_STATUSES).only("full_name")
+        return [(f"m{m.pk}", m.full_name) for m in members]
+    return [(f"o{c.pk}", c.name) for c in queries.children(org).filter(closed_on=None)]
 
 
 @login_required
 def split(request, code):
-    org = _reorganisable(request, code)
-    if org.is_cell:
-        choices = [
-            (f"m{m.pk}", m.full_name)
-            for m in org.members.filter(status__in=CURRENT_STATUSES).only("full_name")
-        ]
-    else:
-        choices = [(f"o{c.pk}", c.name) for c in queries.children(org).filter(closed_on=None)]
-    form = SplitForm(
-        request.POST or None, choices=choices, initial={"effective_on": timezone.localdate()}
-    )
-    if request.method == "POST":
-
-        def do(cd):
-            parts = cd["parts"]
-            return actions.split_organisation(
-                request.user,
-                org,
-                code=cd["code"],
-                name=cd["name"],
-                member_ids=[int(p[1:]) for p in parts if p.startswith("m")],
-                child_ids=[int(p[1:]) for p in parts if p.startswith("o")],
-                effective_on=cd["effective_on"],
-                note=cd["note"],
-            )
-
-        new = _run(request, form, do, _("The organisation was split."))
-        if new:
-            return redirect("orgs:detail", code=new.code)
-    return render(
+    return _reorganise_page(
         request,
-        "orgs/form.html",
-        {
-            "org": org,
-            "form": form,
-            "title": _("Split %(name)s") % {"name": org.name},
-        },
+        code,
+        SplitForm,
+        lambda org, cd: actions.split_organisation(
+            request.user,
+            org,
+            code=cd["code"],
+            name=cd["name"],
+            member_ids=[int(p[1:]) for p in cd["parts"] if p.startswith("m")],
+            child_ids=[int(p[1:]) for p in cd["parts"] if p.startswith("o")],
+            effective_on=cd["effective_on"],
+            note=cd["note"],
+        ),
+        _("The organisation was split."),
+        _("Split %(name)s"),
+        choices=_split_choices,
     )
 
 
 @login_required
 def close(request, code):
-    org = _reorganisable(request, code)
-    form = CloseForm(request.POST or None, initial={"effective_on": timezone.localdate()})
-    if request.method == "POST":
-        done = _run(
-            request,
-            form,
-            lambda cd: actions.close_organisation(
-                request.user, org, cd["effective_on"], cd["note"]
-            ),
-            _("The organisation was closed."),
-        )
-        if done:
-            return redirect("orgs:detail", code=org.code)
-    return render(
+    return _reorganise_page(
         request,
-        "orgs/form.html",
-        {
-            "org": org,
-            "form": form,
-            "title": _("Close %(name)s") % {"name": org.name},
-        },
+        code,
+        CloseForm,
+        lambda org, cd: actions.close_organisation(
+            request.user, org, cd["effective_on"], cd["note"]
+        ),
+        _("The organisation was closed."),
+        _("Close %(name)s"),
     )

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -689,12 +690,27 @@ def add_task(
 
 
 def open_tasks_before(meeting: Meeting):
-    """Return the tasks of the cell's earlier meetings that are still to be reviewed."""
+    """Return the tasks of the cell's earlier meetings that are still to be reviewed,
+    including those of cells merged into it."""
     return Task.objects.filter(
-        meeting__organisation_id=meeting.organisation_id,
+        Q(meeting__organisation_id=meeting.organisation_id)
+        | Q(meeting__organisation__successor_id=meeting.organisation_id),
         meeting__scheduled_at__lt=meeting.scheduled_at,
         status=Task.Status.OPEN,
     ).prefetch_related("assignees")
+
+
+def hand_over_open_work(actor, source: Organisation, target: Organisation) -> int:
+    """When a cell is merged away, its planned meetings are cancelled; its open tasks are
+    reviewed by the cell it merged into (open_tasks_before follows the successor).
+    Call inside the merge's transaction; return how many meetings were cancelled."""
+    planned = list(source.meetings.select_for_update().filter(status=MeetingStatus.PLANNED))
+    for meeting in planned:
+        meeting.status = MeetingStatus.CANCELLED
+        meeting.cancelled_reason = _("Merged into %(name)s") % {"name": target.name}
+        _bump(meeting, "status", "cancelled_reason")
+        record(actor, "meeting.cancel", source, meeting, {"reason": meeting.cancelled_reason})
+    return len(planned)
 
 
 @transaction.atomic
@@ -705,10 +721,7 @@ def review_task(actor, meeting: Meeting, task: Task, status: str, note: str = ""
     if meeting.status != MeetingStatus.IN_PROGRESS:
         raise ValidationError(_("Tasks are reviewed while the meeting is in progress."))
     task = Task.objects.select_for_update().get(pk=task.pk)
-    if (
-        task.meeting.organisation_id != meeting.organisation_id
-        or task.meeting.scheduled_at >= meeting.scheduled_at
-    ):
+    if not open_tasks_before(meeting).filter(pk=task.pk).exists():
         raise ValidationError({"task": _("Choose a task of an earlier meeting of this cell.")})
     if status not in (Task.Status.DONE, Task.Status.LATE, Task.Status.NOT_DONE):
         raise ValidationError({"status": _("Choose done, done late or not done.")})

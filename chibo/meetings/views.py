@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from chibo.accounts.policy import Perm, can, visible_orgs
 from chibo.meetings import actions, calendar, forms, queries, scoring
-from chibo.meetings.models import Meeting, QualityScore, Task
+from chibo.meetings.models import Meeting, QualityScore
 from chibo.members.models import CURRENT_STATUSES, Member
 from chibo.web.helpers import add_action_errors, get_or_404
 
@@ -389,7 +389,7 @@ def add_task(request, meeting_id):
 @require_POST
 def review_task(request, meeting_id, task_id):
     meeting = _meeting(request, meeting_id)
-    task = get_or_404(Task.objects.filter(meeting__organisation=meeting.organisation), pk=task_id)
+    task = get_or_404(actions.open_tasks_before(meeting), pk=task_id)
     return _post(
         request,
         meeting_id,

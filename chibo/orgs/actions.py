@@ -215,6 +215,9 @@ def merge_organisations(
         _check_fits_under(child.level, target)
     moved_members = 0
     if source.is_cell:
+        from chibo.meetings.actions import hand_over_open_work
+
+        hand_over_open_work(actor, source, target)
         # Members who left, died or were expelled stay on the record of their last cell.
         moved_members = move_members(
             actor,

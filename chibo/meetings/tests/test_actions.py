@@ -290,3 +290,31 @@ def test_a_member_who_left_is_not_invited(secretary, cell_a, members, users):
     meeting = regular(secretary, cell_a)
     actions.send_notice(secretary, meeting)
     assert not meeting.attendance.filter(member=members["duc"]).exists()
+
+
+def test_a_merged_cell_hands_over_its_open_work(secretary, cell_a, members, users, tree):
+    from chibo.orgs.actions import merge_organisations
+
+    # given cell B with a task still open and a meeting planned for next month
+    b_secretary = users["admin_P"]
+    meeting = actions.schedule_meeting(
+        b_secretary, tree["B"], kind=Kind.REGULAR, scheduled_at=at(datetime.date(2026, 11, 3))
+    )
+    actions.send_notice(b_secretary, meeting)
+    actions.start_meeting(b_secretary, meeting, chair=members["hoa"], minute_taker=members["hoa"])
+    task = actions.add_task(
+        b_secretary,
+        meeting,
+        title="Sửa nhà văn hóa thôn",
+        due_on=datetime.date(2026, 11, 30),
+        assignees=[members["hoa"]],
+    )
+    planned = actions.schedule_meeting(
+        b_secretary, tree["B"], kind=Kind.REGULAR, scheduled_at=at(datetime.date(2026, 12, 3))
+    )
+    # when B merges into A
+    merge_organisations(users["staff_X"], tree["B"], cell_a, datetime.date(2026, 11, 20))
+    # then B's planned meeting is cancelled and A's next meeting reviews B's task
+    assert Meeting.objects.get(pk=planned.pk).status == MeetingStatus.CANCELLED
+    following = regular(secretary, cell_a)
+    assert list(actions.open_tasks_before(following)) == [task]

@@ -21,10 +21,18 @@ run: $(VENV)/.installed
 	CHIBO_DEBUG=1 $(BIN)/chibo runserver 127.0.0.1:$(PORT)
 
 # Browser tests drive Debian's Chromium (no browser download works here); gettext checks
-# that every string has its Vietnamese translation.
+# that every string has its Vietnamese translation. The minutes' tests print PDFs with
+# WeasyPrint (Pango, Noto/DejaVu fonts), read them with pdftotext, and open the DOCX in
+# LibreOffice (Liberation Serif stands in for Times New Roman).
 browser:
-	@command -v chromium >/dev/null && command -v msgfmt >/dev/null || \
-	  { apt-get update -qq && apt-get install -y -qq chromium gettext fonts-noto-core >/dev/null; }
+	@command -v chromium >/dev/null && command -v msgfmt >/dev/null && \
+	  command -v pdftotext >/dev/null && command -v soffice >/dev/null && \
+	  test -e /usr/share/fonts/truetype/noto/NotoSerif-Regular.ttf && \
+	  test -e /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf && \
+	  { ldconfig -p 2>/dev/null || /sbin/ldconfig -p; } | grep -q libpangoft2-1.0 || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    chromium gettext fonts-noto-core fonts-dejavu-core fonts-liberation poppler-utils \
+	    libreoffice-writer-nogui libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; }
 
 test: $(VENV)/.installed browser
 	CHIBO_FAST_HASHER=1 $(BIN)/ruff check .

@@ -94,6 +94,11 @@ MEETING_PAGES = {
     "meetings:name_assessor",
     "meetings:calendar_feed",
     "meetings:my_calendar",
+    "meetings:minutes",
+    "meetings:sign_minutes",
+    "meetings:add_addendum",
+    "meetings:sign_addendum",
+    "meetings:minutes_file",
 }
 PUBLIC = {"healthz", "login", "logout", "set_language"}
 

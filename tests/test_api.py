@@ -4,6 +4,7 @@ import datetime
 import io
 import json
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
@@ -14,6 +15,7 @@ from chibo.accounts.actions import issue_token
 from chibo.accounts.models import ApiToken, Role, RoleKind, User
 from chibo.api.common import MAX_IDS, MAX_QUERY
 from chibo.audit.models import AuditEvent
+from chibo.meetings import actions as meeting_actions
 from chibo.members.models import Member, MembershipPeriod
 from chibo.orgs.actions import merge_organisations
 from chibo.orgs.models import Organisation, OrgChange
@@ -23,6 +25,7 @@ API = "/api/v1"
 CELL_A = {"member_A", "committee_A", "deputy_A", "secretary_A"}
 ABOVE_A = {"standing_X", "staff_X", "inspection_X", "admin_P"}
 EVERYONE = set(ROLE_CASES)
+RUN_A = {"committee_A", "deputy_A", "secretary_A", "admin_P"}
 
 # (path template, roles that get 200). Every other role gets 403 or 404.
 READS = [
@@ -48,6 +51,15 @@ READS = [
     ("/orgs/A/roles", {"admin_P"}),
     ("/orgs/T/roles", {"admin_P"}),
     ("/orgs/P2/roles", set()),
+    ("/orgs/A/meetings", CELL_A | ABOVE_A),
+    ("/orgs/T/meetings", {"admin_P"}),
+    ("/meetings/{meeting}", CELL_A | ABOVE_A),
+    ("/meetings/{t_meeting}", {"admin_P"}),
+    ("/meetings/{meeting}/opinions", CELL_A | ABOVE_A),
+    ("/meetings/{meeting}/votes", CELL_A | ABOVE_A),
+    ("/meetings/{meeting}/register", RUN_A),
+    ("/meetings/{meeting}/open-tasks", RUN_A),
+    ("/me/tasks", EVERYONE),
 ]
 
 NEW_MEMBER = {
@@ -61,7 +73,7 @@ NEW_MEMBER = {
 # (method, path template, body, roles refused). A stranger and roles that see the place but
 # may not do this there try each write: each answers 403 or 404 and changes nothing. A body
 # value "{an}" stands for that member's id; {role} is secretary_A's role, {token} a token of
-# staff_X.
+# staff_X; {meeting} is cell A's planned meeting and {task} a task of its earlier one.
 WRITES = [
     (
         "post",
@@ -107,9 +119,112 @@ WRITES = [
     ),
     ("delete", "/roles/{role}", None, {"stranger", "secretary_A", "staff_X"}),
     ("delete", "/tokens/{token}", None, {"stranger", "member_A", "admin_P"}),
+    (
+        "post",
+        "/orgs/A/meetings",
+        {"kind": "extraordinary", "scheduled_at": "2026-12-20T08:00", "presenter_id": "{an}"},
+        {"stranger", "member_A", "standing_X", "staff_X", "inspection_X"},
+    ),
+    ("post", "/orgs/A/meetings/plan-year", {"year": 2027}, {"stranger", "member_A", "staff_X"}),
+    ("patch", "/meetings/{meeting}", {"place": "x"}, {"stranger", "member_A", "standing_X"}),
+    ("post", "/meetings/{meeting}/cancel", {"reason": "x"}, {"stranger", "member_A", "staff_X"}),
+    ("post", "/meetings/{meeting}/notice", None, {"stranger", "member_A", "inspection_X"}),
+    ("post", "/meetings/{meeting}/agenda", {"title": "x"}, {"stranger", "member_A", "staff_X"}),
+    ("post", "/meetings/{meeting}/guests", {"name": "x"}, {"stranger", "member_A", "standing_X"}),
+    # A member's own: those not invited are refused.
+    (
+        "post",
+        "/meetings/{meeting}/absence",
+        {"reason": "x"},
+        {"stranger", "secretary_A", "standing_X"},
+    ),
+    (
+        "post",
+        "/meetings/{meeting}/absence/{an}",
+        {"accept": True},
+        {"stranger", "member_A", "standing_X"},
+    ),
+    ("post", "/meetings/{meeting}/opinions", {"text": "x"}, {"stranger", "committee_A", "staff_X"}),
+    (
+        "post",
+        "/meetings/{meeting}/opinions",
+        {"text": "x", "member_id": "{an}"},
+        {"stranger", "member_A", "inspection_X"},
+    ),
+    (
+        "post",
+        "/meetings/{meeting}/start",
+        {"chair_id": "{an}", "minute_taker_id": "{duc}"},
+        {"stranger", "member_A", "standing_X", "staff_X"},
+    ),
+    (
+        "post",
+        "/meetings/{meeting}/check-in",
+        {"member_id": "{an}"},
+        {"stranger", "member_A", "staff_X"},
+    ),
+    (
+        "post",
+        "/meetings/{meeting}/check-in/code",
+        {"code": "123456"},
+        {"stranger", "committee_A", "standing_X"},
+    ),
+    (
+        "post",
+        "/meetings/{meeting}/attendance/{an}",
+        {"status": "present"},
+        {"stranger", "member_A", "inspection_X"},
+    ),
+    (
+        "post",
+        "/meetings/{meeting}/votes",
+        {"subject": "x", "agree": 0, "disagree": 0, "abstain": 0},
+        {"stranger", "member_A", "staff_X"},
+    ),
+    (
+        "post",
+        "/meetings/{meeting}/tasks",
+        {"title": "x", "due_on": "2026-12-31", "assignee_ids": ["{an}"]},
+        {"stranger", "member_A", "standing_X"},
+    ),
+    (
+        "post",
+        "/meetings/{meeting}/tasks/{task}/review",
+        {"status": "done"},
+        {"stranger", "member_A", "inspection_X"},
+    ),
+    ("post", "/meetings/{meeting}/close", None, {"stranger", "member_A", "staff_X"}),
 ]
 # Writes that every signed-in user may make, for themselves.
 OWN_WRITES = {("post", "/tokens")}
+
+
+@pytest.fixture
+def meetings(users, members, tree):
+    """For the walks: cell A's December meeting with the members invited, a task of its
+    November meeting, and a meeting of T, out of reach of all but the administrator."""
+    secretary, hcm = users["secretary_A"], ZoneInfo("Asia/Ho_Chi_Minh")
+
+    def regular(actor, cell, month):
+        moment = datetime.datetime(2026, month, 3, 8, tzinfo=hcm)
+        return meeting_actions.schedule_meeting(actor, cell, kind="regular", scheduled_at=moment)
+
+    november = regular(secretary, tree["A"], 11)
+    meeting_actions.send_notice(secretary, november)
+    meeting_actions.start_meeting(
+        secretary, november, chair=members["an"], minute_taker=members["duc"]
+    )
+    task = meeting_actions.add_task(
+        secretary,
+        november,
+        title="Báo cáo",
+        due_on=datetime.date(2026, 11, 30),
+        assignees=[members["duc"]],
+    )
+    december = regular(secretary, tree["A"], 12)
+    meeting_actions.send_notice(secretary, december)
+    theirs = regular(users["admin_P"], tree["T"], 12)
+    return {"meeting": december.pk, "task": task.pk, "t_meeting": theirs.pk}
 
 
 def bearer(user, name="test", days=None):
@@ -149,6 +264,7 @@ def route(template: str) -> str:
     """Return the endpoint a path of READS or WRITES calls: "/orgs/A" -> "/orgs/{code}"."""
     path = re.sub(r"/[A-Z][A-Z0-9]*(?=/|$)", "/{code}", template)
     path = re.sub(r"\{(an|duc|hoa|tung)\}", "{member_id}", path)
+    path = re.sub(r"\{(meeting|t_meeting)\}", "{meeting_id}", path).replace("{task}", "{task_id}")
     return path.replace("{role}", "{role_id}").replace("{token}", "{prefix}")
 
 
@@ -413,11 +529,11 @@ def test_it_lists_audit_events(users, members):
 
 
 @pytest.mark.parametrize("role", sorted(ROLE_CASES))
-def test_it_answers_each_role_only_within_its_reach(users, members, role):
+def test_it_answers_each_role_only_within_its_reach(users, members, meetings, role):
     client = logged_in(users[role])
     wrong = []
     for template, allowed in READS:
-        path = template.format(**{k: m.pk for k, m in members.items()})
+        path = template.format(**{k: m.pk for k, m in members.items()}, **meetings)
         status = client.get(API + path).status_code
         if role in allowed and status != 200 or role not in allowed and status not in (403, 404):
             wrong.append(f"{path}: {status}")
@@ -435,9 +551,9 @@ def test_every_read_endpoint_is_walked_for_every_role(client):
     "method, template, body, refused", WRITES, ids=[f"{m} {t}" for m, t, *_ in WRITES]
 )
 def test_each_write_is_refused_out_of_scope_and_changes_nothing(
-    users, members, method, template, body, refused
+    users, members, meetings, method, template, body, refused
 ):
-    ids = {k: m.pk for k, m in members.items()}
+    ids = {k: m.pk for k, m in members.items()} | meetings
     ids["role"] = Role.objects.get(user=users["secretary_A"]).pk
     ids["token"] = issue_token(None, users["staff_X"], "theirs")[0].prefix
     path = template.format(**ids)
@@ -912,6 +1028,27 @@ def test_the_openapi_document_lists_every_endpoint(client):
         "/orgs/{code}/roles",
         "/roles/{role_id}",
         "/members/{member_id}/account",
+        "/orgs/{code}/meetings",
+        "/orgs/{code}/meetings/plan-year",
+        "/meetings/{meeting_id}",
+        "/meetings/{meeting_id}/cancel",
+        "/meetings/{meeting_id}/notice",
+        "/meetings/{meeting_id}/agenda",
+        "/meetings/{meeting_id}/guests",
+        "/meetings/{meeting_id}/absence",
+        "/meetings/{meeting_id}/absence/{member_id}",
+        "/meetings/{meeting_id}/opinions",
+        "/meetings/{meeting_id}/start",
+        "/meetings/{meeting_id}/check-in",
+        "/meetings/{meeting_id}/check-in/code",
+        "/meetings/{meeting_id}/attendance/{member_id}",
+        "/meetings/{meeting_id}/register",
+        "/meetings/{meeting_id}/votes",
+        "/meetings/{meeting_id}/tasks",
+        "/meetings/{meeting_id}/tasks/{task_id}/review",
+        "/meetings/{meeting_id}/open-tasks",
+        "/meetings/{meeting_id}/close",
+        "/me/tasks",
     }
     assert {p.removeprefix(API) for p in schema["paths"]} == expected
     for path, operations in schema["paths"].items():

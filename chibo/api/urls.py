@@ -16,6 +16,7 @@ from chibo.accounts.api import router as accounts_router
 from chibo.api.auth import SessionAuth, TokenAuth
 from chibo.audit.api import router as audit_router
 from chibo.conflicts import StaleVersion
+from chibo.meetings.api import router as meetings_router
 from chibo.members.api import router as members_router
 from chibo.orgs.api import router as orgs_router
 
@@ -43,6 +44,7 @@ api.add_router("", accounts_router)
 api.add_router("/orgs", orgs_router)
 api.add_router("/members", members_router)
 api.add_router("/audit", audit_router)
+api.add_router("", meetings_router)
 
 
 def error(request, status: int, code: str, message, fields: dict | None = None):

@@ -177,3 +177,32 @@ class AssessorForm(forms.Form):
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assessor"].queryset = members
+
+
+class MinutesForm(forms.Form):
+    opening = forms.CharField(
+        label=_("Opening"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    summary = forms.CharField(
+        label=_("Summary of the discussion"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    conclusion = forms.CharField(
+        label=_("Conclusion of the chair"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class SignForm(forms.Form):
+    role = forms.ChoiceField(
+        choices=[("chair", _("Chair")), ("minute_taker", _("Minute-taker"))],
+        widget=forms.HiddenInput,
+    )
+    password = forms.CharField(
+        label=_("Your password, to sign"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class AddendumForm(forms.Form):
+    text = forms.CharField(label=_("Correction"), widget=forms.Textarea(attrs={"rows": 3}))

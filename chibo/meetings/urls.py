@@ -41,4 +41,15 @@ urlpatterns = [
     path("meetings/<int:meeting_id>/assessor/", views.name_assessor, name="name_assessor"),
     path("calendar/<str:token>.ics", calendar_feed, name="calendar_feed"),
     path("me/calendar/", views.my_calendar, name="my_calendar"),
+    path("meetings/<int:meeting_id>/minutes/", views.minutes_page, name="minutes"),
+    path("meetings/<int:meeting_id>/minutes/sign/", views.sign_minutes, name="sign_minutes"),
+    path("meetings/<int:meeting_id>/minutes/addenda/", views.add_addendum, name="add_addendum"),
+    path(
+        "meetings/<int:meeting_id>/minutes/addenda/<int:addendum_id>/sign/",
+        views.sign_addendum,
+        name="sign_addendum",
+    ),
+    path(
+        "meetings/<int:meeting_id>/minutes.<str:extension>", views.minutes_file, name="minutes_file"
+    ),
 ]

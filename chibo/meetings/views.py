@@ -6,7 +6,7 @@ from functools import partial
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chibo.accounts.policy import Perm, can, visible_orgs
-from chibo.meetings import actions, calendar, forms, queries, scoring
-from chibo.meetings.models import Meeting, QualityScore
+from chibo.meetings import actions, calendar, documents, forms, minutes, queries, scoring
+from chibo.meetings.models import Addendum, Meeting, QualityScore
 from chibo.members.models import CURRENT_STATUSES, Member
 from chibo.web.helpers import add_action_errors, get_or_404
 
@@ -487,3 +487,115 @@ def my_calendar(request):
         reverse("meetings:calendar_feed", args=[calendar.feed_token_for(member)])
     )
     return render(request, "meetings/my_calendar.html", {"url": url})
+
+
+@login_required
+def minutes_page(request, meeting_id):
+    """The minutes: the narrative to write, what is missing, the signatures, the documents."""
+    meeting = _meeting(request, meeting_id)
+    may_run = _may_run(request, meeting)
+    state = minutes.signing_state(meeting, request.user)
+    current = state["minutes"]
+    form = forms.MinutesForm(
+        request.POST or None,
+        initial={
+            "opening": current.opening if current else "",
+            "summary": current.summary if current else "",
+            "conclusion": current.conclusion if current else "",
+        },
+    )
+    if request.method == "POST":
+        if not may_run:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                minutes.edit_minutes(
+                    request.user, meeting, version=request.POST.get("version"), **form.cleaned_data
+                )
+            except ValidationError as exc:
+                add_action_errors(form, exc)
+            else:
+                messages.success(request, _("The minutes were saved."))
+                return redirect("meetings:minutes", meeting_id=meeting.pk)
+    return render(
+        request,
+        "meetings/minutes.html",
+        {
+            "meeting": meeting,
+            "state": state,
+            "form": form,
+            "may_run": may_run,
+            "sign_forms": [forms.SignForm(initial={"role": role}) for role in state["can_sign_as"]],
+            "addenda": current.addenda.all() if current else [],
+            "addendum_form": forms.AddendumForm(),
+            "own_member_id": getattr(request.user, "member_id", None),
+        },
+    )
+
+
+def _minutes_post(request, meeting_id, form_class, run, success):
+    meeting = _meeting(request, meeting_id)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            run(meeting, form.cleaned_data)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, success)
+    else:
+        messages.error(request, _("Enter your password to sign."))
+    return redirect("meetings:minutes", meeting_id=meeting.pk)
+
+
+@login_required
+@require_POST
+def sign_minutes(request, meeting_id):
+    return _minutes_post(
+        request,
+        meeting_id,
+        forms.SignForm,
+        lambda m, cd: minutes.sign_minutes(request.user, m, cd["role"], cd["password"]),
+        _("You signed the minutes."),
+    )
+
+
+@login_required
+@require_POST
+def add_addendum(request, meeting_id):
+    return _minutes_post(
+        request,
+        meeting_id,
+        forms.AddendumForm,
+        lambda m, cd: minutes.add_addendum(request.user, m, cd["text"]),
+        _("The correction was added. The chair and the minute-taker sign it."),
+    )
+
+
+@login_required
+@require_POST
+def sign_addendum(request, meeting_id, addendum_id):
+    def run(meeting, cd):
+        addendum = get_or_404(Addendum.objects.filter(minutes__meeting=meeting), pk=addendum_id)
+        return minutes.sign_addendum(request.user, addendum, cd["role"], cd["password"])
+
+    return _minutes_post(request, meeting_id, forms.SignForm, run, _("You signed the correction."))
+
+
+@login_required
+def minutes_file(request, meeting_id, extension):
+    """The minutes as PDF or DOCX; a draft until both have signed."""
+    if extension not in ("pdf", "docx"):
+        raise Http404
+    meeting = _meeting(request, meeting_id)
+    if extension == "pdf":
+        body, content_type = documents.minutes_pdf(meeting), "application/pdf"
+    else:
+        body = documents.minutes_docx(meeting)
+        content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="{documents.filename(meeting, extension)}"'
+    )
+    return response

@@ -221,6 +221,10 @@ def _close(client, meeting, members):
             "task-assignees": [members["an"].pk],
         },
     )
+    client.post(
+        f"/meetings/{meeting.pk}/speakers/",
+        {"speaker-member": members["an"].pk, "speaker-text": "Đề nghị rà soát kỹ hộ nghèo."},
+    )
     client.post(f"/meetings/{meeting.pk}/close/")
 
 
@@ -270,3 +274,52 @@ def test_a_member_finds_the_calendar_address(client, users, members, meeting):
     feed = client.get(url.removeprefix("http://testserver"))
     assert feed["Content-Type"].startswith("text/calendar")
     assert "BEGIN:VEVENT" in feed.content.decode()
+
+
+def test_the_minutes_are_written_signed_by_both_and_then_frozen(client, users, members, meeting):
+    chair_user = users["secretary_A"]
+    chair_user.member = members["an"]
+    chair_user.save()
+    client.force_login(chair_user)
+    _close(client, meeting, members)
+    page = client.get(f"/meetings/{meeting.pk}/minutes/").content.decode()
+    assert "Bản nháp" in page or "chưa ký" in page.lower()
+    client.post(
+        f"/meetings/{meeting.pk}/minutes/",
+        {
+            "version": 0,
+            "opening": "Đồng chí Bí thư khai mạc.",
+            "summary": "Các đồng chí thảo luận sôi nổi.",
+            "conclusion": "Thống nhất thông qua.",
+        },
+    )
+    response = client.post(
+        f"/meetings/{meeting.pk}/minutes/sign/",
+        {"role": "chair", "password": "sai-mat-khau"},
+        follow=True,
+    )
+    assert "Mật khẩu không đúng." in response.content.decode()
+    assert not meeting.minutes.signatures.exists()
+    client.post(
+        f"/meetings/{meeting.pk}/minutes/sign/", {"role": "chair", "password": "pw-secretary_A-123"}
+    )
+    client.force_login(users["member_A"])
+    client.post(
+        f"/meetings/{meeting.pk}/minutes/sign/",
+        {"role": "minute_taker", "password": "pw-member_A-123"},
+    )
+    meeting.refresh_from_db()
+    assert meeting.status == "signed" and meeting.minutes.content_hash
+    # Signed minutes cannot be edited through the page.
+    client.force_login(chair_user)
+    client.post(
+        f"/meetings/{meeting.pk}/minutes/",
+        {"version": meeting.minutes.version, "summary": "Sửa lén", "opening": "", "conclusion": ""},
+    )
+    meeting.minutes.refresh_from_db()
+    assert meeting.minutes.summary == "Các đồng chí thảo luận sôi nổi."
+    pdf = client.get(f"/meetings/{meeting.pk}/minutes.pdf")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    docx = client.get(f"/meetings/{meeting.pk}/minutes.docx")
+    assert docx.content.startswith(b"PK")
+    assert client.get(f"/meetings/{meeting.pk}/minutes.exe").status_code == 404

@@ -16,6 +16,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_a_secretary_holds_a_meeting_and_a_member_checks_in_by_phone(
     live_server, browser, phone, users, members, tree
 ):
+    # The secretary is also the member who chairs: Nguyễn Văn An.
+    users["secretary_A"].member = members["an"]
+    users["secretary_A"].save()
     meeting = actions.schedule_meeting(
         users["secretary_A"],
         tree["A"],
@@ -56,6 +59,10 @@ def test_a_secretary_holds_a_meeting_and_a_member_checks_in_by_phone(
     desk.get_by_role("button", name="Ghi kết quả biểu quyết").click()
     assert "2/2 tán thành (100%)" in desk.content()
 
+    desk.select_option("#id_speaker-member", label="Đỗ Minh Đức")
+    desk.fill("#id_speaker-text", "Đề nghị rà soát kỹ danh sách hộ nghèo trước Tết.")
+    desk.get_by_role("button", name="Ghi", exact=True).click()
+
     desk.locator("summary", has_text="Giao nhiệm vụ").click()
     desk.fill("#id_task-title", "Rà soát hộ nghèo")
     desk.fill("#id_task-due_on", "2026-12-20")
@@ -63,4 +70,26 @@ def test_a_secretary_holds_a_meeting_and_a_member_checks_in_by_phone(
     desk.get_by_role("button", name="Giao", exact=True).click()
     desk.get_by_role("button", name="Kết thúc cuộc họp").click()
     assert Meeting.objects.get(pk=meeting.pk).status == "closed"
-    desk.screenshot(path="test-results/meeting-closed-desk.png", full_page=True)
+
+    # The minutes: the narrative, then the chair signs on the desk and the minute-taker on
+    # the phone, each with their password; the PDF is downloaded.
+    desk.get_by_role("link", name="Biên bản").click()
+    desk.fill("#id_opening", "Đồng chí Bí thư khai mạc, nêu mục đích buổi sinh hoạt.")
+    desk.fill("#id_summary", "Chi bộ thảo luận việc rà soát hộ nghèo.")
+    desk.fill("#id_conclusion", "Thống nhất giao đồng chí An rà soát trước 20/12.")
+    desk.get_by_role("button", name="Lưu biên bản").click()
+    desk.fill("#id_password", "pw-secretary_A-123")
+    desk.get_by_role("button", name="Ký", exact=True).click()
+    assert "Đồng chí đã ký biên bản." in desk.content()
+
+    phone.goto(f"{live_server.url}/meetings/{meeting.pk}/minutes/")
+    phone.fill("#id_password", "pw-member_A-123")
+    phone.get_by_role("button", name="Ký", exact=True).click()
+    assert "Đã ký và khóa" in phone.content()
+    assert Meeting.objects.get(pk=meeting.pk).status == "signed"
+
+    desk.reload()
+    with desk.expect_download() as download:
+        desk.get_by_role("link", name="Tải bản PDF").click()
+    assert download.value.suggested_filename.endswith(".pdf")
+    desk.screenshot(path="test-results/minutes-signed-desk.png", full_page=True)

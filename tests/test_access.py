@@ -99,6 +99,10 @@ MEETING_PAGES = {
     "meetings:add_addendum",
     "meetings:sign_addendum",
     "meetings:minutes_file",
+    "meetings:edit",
+    "meetings:upload_material",
+    "meetings:release_materials",
+    "meetings:material",
 }
 PUBLIC = {"healthz", "login", "logout", "set_language"}
 

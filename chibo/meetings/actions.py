@@ -7,6 +7,8 @@ force on the meeting's date.
 """
 
 import datetime
+import secrets
+import zipfile
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -16,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chibo.accounts.policy import Perm, require
+from chibo.accounts.policy import Perm, can, require
 from chibo.audit.log import record
 from chibo.conflicts import check_version
 from chibo.meetings.models import (
@@ -29,6 +31,8 @@ from chibo.meetings.models import (
     Ballot,
     Guest,
     Kind,
+    Material,
+    MaterialOpening,
     Meeting,
     MeetingStatus,
     Opinion,
@@ -780,3 +784,92 @@ def close_meeting(actor, meeting: Meeting) -> Meeting:
         actor, "meeting.close", meeting.organisation, meeting, {"minutes": meeting.duration_minutes}
     )
     return meeting
+
+
+# Materials.
+
+MAX_MATERIAL_BYTES = 20 * 1024 * 1024
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+ACCEPTED_TYPES = {"application/pdf": "pdf", DOCX: "docx", "image/jpeg": "jpg", "image/png": "png"}
+
+
+def material_type(upload) -> str | None:
+    """Return the file's real type from its first bytes, whatever name or type it claims."""
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(upload) as archive:
+                if "word/document.xml" in archive.namelist():
+                    return DOCX
+        except zipfile.BadZipFile:
+            return None
+        finally:
+            upload.seek(0)
+    return None
+
+
+@transaction.atomic
+def upload_material(actor, meeting: Meeting, title: str, upload) -> Material:
+    """Attach a document to the meeting; members see it once it is released."""
+    meeting = _locked(meeting)
+    _require_run(actor, meeting)
+    if meeting.status in (MeetingStatus.SIGNED, MeetingStatus.CANCELLED):
+        raise ValidationError(_("Documents cannot be added to this meeting any more."))
+    if upload is None:
+        raise ValidationError({"file": _("Choose a file.")})
+    if upload.size > MAX_MATERIAL_BYTES:
+        raise ValidationError(
+            {
+                "file": _("The file is larger than %(mb)s MB.")
+                % {"mb": MAX_MATERIAL_BYTES // (1024 * 1024)}
+            }
+        )
+    kind = material_type(upload)
+    if kind is None:
+        raise ValidationError(
+            {"file": _("Only PDF, Word (DOCX), JPEG and PNG files are accepted.")}
+        )
+    title = (title or "").strip() or upload.name.rsplit("/", 1)[-1][:255]
+    upload.name = f"{secrets.token_hex(8)}.{ACCEPTED_TYPES[kind]}"
+    material = Material.objects.create(
+        meeting=meeting, title=title[:255], file=upload, content_type=kind, size=upload.size
+    )
+    record(
+        actor,
+        "meeting.material",
+        meeting.organisation,
+        meeting,
+        {"title": material.title, "size": material.size},
+    )
+    return material
+
+
+@transaction.atomic
+def release_materials(actor, meeting: Meeting) -> int:
+    """Release the meeting's documents to its members; return how many were released."""
+    meeting = _locked(meeting)
+    _require_run(actor, meeting)
+    released = meeting.materials.filter(released_at__isnull=True).update(released_at=timezone.now())
+    if released:
+        record(actor, "meeting.release", meeting.organisation, meeting, {"count": released})
+    return released
+
+
+def open_material(user, material: Material) -> Material:
+    """Return the material if the user may read it, and remember the member's first opening."""
+    meeting = material.meeting
+    runs = can(user, Perm.RUN_MEETINGS, meeting.organisation)
+    if material.released_at is None and not runs:
+        raise PermissionDenied(_("This document is not released yet."))
+    member_id = getattr(user, "member_id", None)
+    if member_id is not None and meeting.attendance.filter(member_id=member_id).exists():
+        MaterialOpening.objects.get_or_create(material=material, member_id=member_id)
+    return material

@@ -206,3 +206,21 @@ class SignForm(forms.Form):
 
 class AddendumForm(forms.Form):
     text = forms.CharField(label=_("Correction"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class MaterialForm(forms.Form):
+    prefix = "material"
+
+    title = forms.CharField(label=_("Title"), max_length=255, required=False)
+    file = forms.FileField(label=_("File (PDF, Word, JPEG or PNG)"))
+
+
+class EditMeetingForm(forms.Form):
+    scheduled_at = forms.DateTimeField(
+        label=_("Time"), widget=DateTimeInput(), input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"]
+    )
+    place = forms.CharField(label=_("Place"), max_length=255, required=False)
+    topic = forms.CharField(label=_("Topic (thematic meetings)"), max_length=500, required=False)
+    moved_reason = forms.CharField(
+        label=_("Reason, when not on the regular day"), max_length=500, required=False
+    )

@@ -6,14 +6,17 @@ from functools import partial
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.db.models import Count
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chibo.accounts.policy import Perm, can, visible_orgs
+from chibo.conflicts import StaleVersion
 from chibo.meetings import actions, calendar, documents, forms, minutes, queries, scoring
 from chibo.meetings.models import Addendum, Meeting, QualityScore
 from chibo.members.models import CURRENT_STATUSES, Member
@@ -122,6 +125,7 @@ def detail(request, meeting_id):
         "opinions": meeting.opinions.select_related("member", "agenda_item"),
         "votes": meeting.votes.all(),
         "tasks": meeting.tasks.prefetch_related("assignees"),
+        "materials": meeting.materials.annotate(opened=Count("openings")),
         "absence_form": forms.AbsenceForm(),
         "opinion_form": forms.OpinionForm(),
         "code_form": forms.CheckInCodeForm(),
@@ -150,6 +154,7 @@ def detail(request, meeting_id):
                 "vote_form": forms.VoteForm(initial={"kind": "resolution", "abstain": 0}),
                 "task_form": forms.TaskForm(members=members),
                 "cancel_form": forms.CancelForm(),
+                "material_form": forms.MaterialForm(),
             }
         )
     return render(request, "meetings/detail.html", context)
@@ -599,3 +604,96 @@ def minutes_file(request, meeting_id, extension):
         f'attachment; filename="{documents.filename(meeting, extension)}"'
     )
     return response
+
+
+@login_required
+def edit(request, meeting_id):
+    """Move a planned meeting (with the reason), or change its place or topic."""
+    meeting = _meeting(request, meeting_id)
+    if not _may_run(request, meeting):
+        raise PermissionDenied
+    form = forms.EditMeetingForm(
+        request.POST or None,
+        initial={
+            "scheduled_at": timezone.localtime(meeting.scheduled_at),
+            "place": meeting.place,
+            "topic": meeting.topic,
+            "moved_reason": meeting.moved_reason,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_meeting(
+                request.user, meeting, version=request.POST.get("version"), **form.cleaned_data
+            )
+        except StaleVersion as exc:
+            messages.error(request, exc.messages[0])
+            return redirect("meetings:edit", meeting_id=meeting.pk)
+        except ValidationError as exc:
+            add_action_errors(form, exc)
+        else:
+            messages.success(request, _("The meeting was saved."))
+            return redirect("meetings:detail", meeting_id=meeting.pk)
+    return render(
+        request,
+        "meetings/form.html",
+        {
+            "cell": meeting.organisation,
+            "form": form,
+            "version": meeting.version,
+            "title": _("Change the meeting of %(date)s")
+            % {"date": timezone.localtime(meeting.scheduled_at).strftime("%d/%m/%Y")},
+        },
+    )
+
+
+@login_required
+@require_POST
+def upload_material(request, meeting_id):
+    meeting = _meeting(request, meeting_id)
+    if not _may_run(request, meeting):
+        raise PermissionDenied
+    form = forms.MaterialForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            actions.upload_material(
+                request.user, meeting, form.cleaned_data["title"], form.cleaned_data["file"]
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                _("The document was attached. Release it when it is ready for the members."),
+            )
+    else:
+        messages.error(request, _("Choose a file."))
+    return redirect("meetings:detail", meeting_id=meeting.pk)
+
+
+@login_required
+@require_POST
+def release_materials(request, meeting_id):
+    return _post(
+        request,
+        meeting_id,
+        None,
+        lambda m, cd: actions.release_materials(request.user, m),
+        _("The documents were released to the members."),
+    )
+
+
+@login_required
+def material(request, meeting_id, material_id):
+    """A document, served only through here so that access is checked and opening noted."""
+    meeting = _meeting(request, meeting_id)
+    item = get_or_404(meeting.materials.all(), pk=material_id)
+    actions.open_material(request.user, item)
+    extension = actions.ACCEPTED_TYPES[item.content_type]
+    return FileResponse(
+        item.file.open("rb"),
+        content_type=item.content_type,
+        as_attachment=extension == "docx",
+        filename=f"{slugify(item.title) or 'tai-lieu'}.{extension}",
+    )

@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
 
-.PHONY: run test test-postgres bench lint messages browser clean
+.PHONY: run test test-postgres bench lint messages system-packages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,7 @@ run: $(VENV)/.installed
 # that every string has its Vietnamese translation. The minutes' tests print PDFs with
 # WeasyPrint (Pango, Noto/DejaVu fonts), read them with pdftotext, and open the DOCX in
 # LibreOffice (Liberation Serif stands in for Times New Roman).
-browser:
+system-packages:
 	@command -v chromium >/dev/null && command -v msgfmt >/dev/null && \
 	  command -v pdftotext >/dev/null && command -v soffice >/dev/null && \
 	  test -e /usr/share/fonts/truetype/noto/NotoSerif-Regular.ttf && \
@@ -34,12 +34,12 @@ browser:
 	    chromium gettext fonts-noto-core fonts-dejavu-core fonts-liberation poppler-utils \
 	    libreoffice-writer-nogui libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; }
 
-test: $(VENV)/.installed browser
+test: $(VENV)/.installed system-packages
 	CHIBO_FAST_HASHER=1 $(BIN)/ruff check .
 	CHIBO_FAST_HASHER=1 $(BIN)/pytest
 
 # The same suite on PostgreSQL (used by .ci/run; needs a server on 127.0.0.1:5432).
-test-postgres: $(VENV)/.installed browser
+test-postgres: $(VENV)/.installed system-packages
 	CHIBO_FAST_HASHER=1 DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/chibo} $(BIN)/pytest
 
 bench: $(VENV)/.installed

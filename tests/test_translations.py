@@ -16,7 +16,7 @@ SOURCE = Path(chibo.__file__).parent
 def fresh_catalogue(tmp_path, settings, monkeypatch):
     """Extract the strings of a copy of the code, merged into the committed catalogue."""
     if not shutil.which("xgettext"):
-        pytest.fail("gettext is missing: run `make browser` (apt-get install gettext)")
+        pytest.fail("gettext is missing: run `make system-packages` (apt-get install gettext)")
     copy = tmp_path / "chibo"
     shutil.copytree(SOURCE, copy, ignore=shutil.ignore_patterns("__pycache__", "static"))
     settings.LOCALE_PATHS = [copy / "locale"]

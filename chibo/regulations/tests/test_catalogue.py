@@ -13,7 +13,7 @@ CATALOGUE = APP / "locale" / "vi" / "LC_MESSAGES"
 
 def test_every_string_of_the_app_has_a_vietnamese_translation(tmp_path, settings, monkeypatch):
     if not shutil.which("xgettext"):
-        pytest.fail("gettext is missing: run `make browser` (apt-get install gettext)")
+        pytest.fail("gettext is missing: run `make system-packages` (apt-get install gettext)")
     copy = tmp_path / "regulations"
     shutil.copytree(APP, copy, ignore=shutil.ignore_patterns("__pycache__"))
     settings.LOCALE_PATHS = []

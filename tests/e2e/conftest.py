@@ -25,7 +25,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 @pytest.fixture(scope="session")
 def browser():
     if not shutil.which(CHROMIUM):
-        pytest.fail("Debian's chromium is missing: run `make system-packages` (apt-get install chromium)")
+        pytest.fail("Debian's chromium is missing: run `make system-packages`")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

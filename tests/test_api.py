@@ -7,6 +7,7 @@ import re
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
@@ -60,6 +61,13 @@ READS = [
     ("/meetings/{meeting}/register", RUN_A),
     ("/meetings/{meeting}/open-tasks", RUN_A),
     ("/me/tasks", EVERYONE),
+    ("/meetings/{meeting}/minutes", CELL_A | ABOVE_A),
+    ("/meetings/{meeting}/minutes.pdf", CELL_A | ABOVE_A),
+    ("/meetings/{meeting}/minutes.docx", CELL_A | ABOVE_A),
+    ("/meetings/{meeting}/score", CELL_A | ABOVE_A),
+    ("/meetings/{meeting}/materials", CELL_A | ABOVE_A),
+    ("/meetings/{meeting}/materials/{material_id}", CELL_A | ABOVE_A),  # released
+    ("/me/calendar", {"member_A"}),  # the only user here who is a member
 ]
 
 NEW_MEMBER = {
@@ -73,7 +81,9 @@ NEW_MEMBER = {
 # (method, path template, body, roles refused). A stranger and roles that see the place but
 # may not do this there try each write: each answers 403 or 404 and changes nothing. A body
 # value "{an}" stands for that member's id; {role} is secretary_A's role, {token} a token of
-# staff_X; {meeting} is cell A's planned meeting and {task} a task of its earlier one.
+# staff_X; {meeting} is cell A's planned meeting and {task} a task of its earlier one;
+# {addendum_id} names no addendum of it (its minutes are not signed): the refusals of a real
+# one are in chibo/meetings/tests/test_api.py.
 WRITES = [
     (
         "post",
@@ -194,15 +204,61 @@ WRITES = [
         {"stranger", "member_A", "inspection_X"},
     ),
     ("post", "/meetings/{meeting}/close", None, {"stranger", "member_A", "staff_X"}),
+    (
+        "put",
+        "/meetings/{meeting}/minutes",
+        {"opening": "x", "summary": "x", "conclusion": "x"},
+        {"stranger", "member_A", "standing_X"},
+    ),
+    (
+        "patch",
+        "/meetings/{meeting}/minutes",
+        {"summary": "x"},
+        {"stranger", "member_A", "inspection_X"},
+    ),
+    (
+        "post",
+        "/meetings/{meeting}/minutes/sign",
+        {"role": "chair", "password": "pw-committee_A-123"},
+        {"stranger", "committee_A", "standing_X"},
+    ),
+    (
+        "post",
+        "/meetings/{meeting}/minutes/addenda",
+        {"text": "x"},
+        {"stranger", "member_A", "staff_X"},
+    ),
+    (
+        "post",
+        "/meetings/{meeting}/minutes/addenda/{addendum_id}/sign",
+        {"role": "minute_taker", "password": "pw-member_A-123"},
+        {"stranger", "member_A", "committee_A"},
+    ),
+    (
+        "put",
+        "/meetings/{meeting}/score",
+        {"manual": {"principles": 4}},
+        {"stranger", "member_A", "standing_X"},
+    ),
+    (
+        "post",
+        "/meetings/{meeting}/assessor",
+        {"member_id": "{duc}"},
+        {"stranger", "member_A", "inspection_X"},
+    ),
+    # multipart/form-data; refused before the file is looked at.
+    ("post", "/meetings/{meeting}/materials", None, {"stranger", "member_A", "staff_X"}),
+    ("post", "/meetings/{meeting}/materials/release", None, {"stranger", "member_A", "standing_X"}),
 ]
 # Writes that every signed-in user may make, for themselves.
-OWN_WRITES = {("post", "/tokens")}
+OWN_WRITES = {("post", "/tokens"), ("post", "/me/calendar/reset")}
 
 
 @pytest.fixture
-def meetings(users, members, tree):
-    """For the walks: cell A's December meeting with the members invited, a task of its
-    November meeting, and a meeting of T, out of reach of all but the administrator."""
+def meetings(users, members, tree, settings, tmp_path):
+    """For the walks: cell A's December meeting with the members invited and a document
+    released, a task of its November meeting, and a meeting of T, out of reach of all but the
+    administrator."""
     secretary, hcm = users["secretary_A"], ZoneInfo("Asia/Ho_Chi_Minh")
 
     def regular(actor, cell, month):
@@ -223,8 +279,18 @@ def meetings(users, members, tree):
     )
     december = regular(secretary, tree["A"], 12)
     meeting_actions.send_notice(secretary, december)
+    settings.MEDIA_ROOT = tmp_path
+    pdf = SimpleUploadedFile("du-thao.pdf", b"%PDF-1.4\n%%EOF\n")
+    material = meeting_actions.upload_material(secretary, december, "Dự thảo", pdf)
+    meeting_actions.release_materials(secretary, december)
     theirs = regular(users["admin_P"], tree["T"], 12)
-    return {"meeting": december.pk, "task": task.pk, "t_meeting": theirs.pk}
+    return {
+        "meeting": december.pk,
+        "task": task.pk,
+        "t_meeting": theirs.pk,
+        "material_id": material.pk,
+        "addendum_id": 2**31 - 1,
+    }
 
 
 def bearer(user, name="test", days=None):
@@ -1049,6 +1115,19 @@ def test_the_openapi_document_lists_every_endpoint(client):
         "/meetings/{meeting_id}/open-tasks",
         "/meetings/{meeting_id}/close",
         "/me/tasks",
+        "/meetings/{meeting_id}/minutes",
+        "/meetings/{meeting_id}/minutes/sign",
+        "/meetings/{meeting_id}/minutes/addenda",
+        "/meetings/{meeting_id}/minutes/addenda/{addendum_id}/sign",
+        "/meetings/{meeting_id}/minutes.pdf",
+        "/meetings/{meeting_id}/minutes.docx",
+        "/meetings/{meeting_id}/score",
+        "/meetings/{meeting_id}/assessor",
+        "/meetings/{meeting_id}/materials",
+        "/meetings/{meeting_id}/materials/release",
+        "/meetings/{meeting_id}/materials/{material_id}",
+        "/me/calendar",
+        "/me/calendar/reset",
     }
     assert {p.removeprefix(API) for p in schema["paths"]} == expected
     for path, operations in schema["paths"].items():

@@ -1,9 +1,11 @@
-"""API of cell meetings: plan, prepare, hold, vote, assign and review tasks, close.
+"""API of cell meetings: plan, prepare, hold, vote, assign and review tasks, close, write and
+sign the minutes, score, share documents, and the member's calendar address.
 
 The same policy as the pages: reading needs the right to follow the cell's meetings (or an
-invitation), through visible_meetings; every write goes through chibo.meetings.actions, which
-check the right to run the cell's meetings or, for a member's own absence, opinion and
-check-in, the member's invitation. A meeting out of reach answers 404.
+invitation), through visible_meetings; every write goes through the functions the pages call
+(chibo.meetings.actions, minutes, scoring and calendar), which check the right to run the
+cell's meetings or, for a member's own absence, opinion, check-in and signature, the member's
+own place in the meeting. A meeting out of reach answers 404.
 """
 
 import datetime
@@ -11,10 +13,12 @@ from typing import Annotated, Literal
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
-from django.http import Http404
+from django.db.models import Count, IntegerField, Q, Value
+from django.http import FileResponse, Http404, HttpResponse
+from django.urls import reverse
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
 from chibo.accounts.policy import Perm, can, require
@@ -29,15 +33,18 @@ from chibo.api.common import (
     blank_for_null,
     org_or_404,
 )
-from chibo.meetings import actions, queries
+from chibo.meetings import actions, calendar, documents, minutes, queries, scoring
 from chibo.meetings.models import (
     PRESENT_STATUSES,
+    Addendum,
     AgendaItem,
     AttendanceStatus,
     Ballot,
     Kind,
     Meeting,
     MeetingStatus,
+    QualityScore,
+    Signature,
     Task,
     VoteKind,
 )
@@ -61,6 +68,7 @@ FIELD_NAMES = {
     "agenda_item": "agenda_item_id",
     "assignees": "assignee_ids",
     "task": "task_id",
+    "assessor": "member_id",
 }
 
 
@@ -877,3 +885,529 @@ def close_meeting(request, meeting_id: int):
         message = " ".join([_("Still to record before closing:"), *missing])
         raise ValidationError({NON_FIELD_ERRORS: [message], "missing": missing}) from exc
     return _detail(request.auth, meeting)
+
+
+# The minutes.
+
+
+class SignatureOut(Schema):
+    role: str = Field(description="chair or minute_taker.")
+    name: str
+    signed_at: datetime.datetime
+
+
+class AddendumOut(Schema):
+    id: int
+    text: str
+    created_at: datetime.datetime
+    signed_at: datetime.datetime | None = Field(
+        description="Once the chair and the minute-taker signed."
+    )
+    content_hash: str = Field(description="Once signed: SHA-256 of its text and its minutes' hash.")
+    signatures: list[SignatureOut]
+
+
+class MinutesOut(Schema):
+    signed: bool = Field(description="Signed by both: frozen, and changed only by addenda.")
+    version: int = Field(description="0 while nothing is written; send it back with a change.")
+    opening: str
+    summary: str
+    conclusion: str
+    signatures: list[SignatureOut]
+    missing: list[str] = Field(description="What is still to do before signing, one sentence each.")
+    can_sign_as: list[str] = Field(description="The roles the caller may sign as now.")
+    signed_at: datetime.datetime | None
+    content_hash: str | None = Field(
+        description="Once signed: SHA-256 of the frozen content with previous_hash."
+    )
+    previous_hash: str | None = Field(
+        description="Once signed: the hash of the cell's previous signed minutes (empty for its "
+        "first), which chains each cell's minutes."
+    )
+    addenda: list[AddendumOut] = Field(description="Corrections to the signed minutes.")
+
+
+class MinutesIn(Body):
+    opening: str = Field(max_length=minutes.MAX_NARRATIVE)
+    summary: str = Field(max_length=minutes.MAX_NARRATIVE)
+    conclusion: str = Field(max_length=minutes.MAX_NARRATIVE)
+    version: int | None = Field(
+        None, ge=0, le=2**31 - 1, description="The version the change was made from."
+    )
+
+
+class MinutesPatch(Body):
+    opening: str | None = Field(None, max_length=minutes.MAX_NARRATIVE)
+    summary: str | None = Field(None, max_length=minutes.MAX_NARRATIVE)
+    conclusion: str | None = Field(None, max_length=minutes.MAX_NARRATIVE)
+    version: int | None = Field(
+        None, ge=0, le=2**31 - 1, description="The version the change was made from."
+    )
+
+
+class SignIn(Body):
+    role: Literal["chair", "minute_taker"]
+    password: str = Field(max_length=4096, description="The caller's own password, again.")
+
+
+class AddendumIn(Body):
+    text: str = Field(max_length=minutes.MAX_NARRATIVE)
+
+
+ROLE_ORDER = {role: i for i, role in enumerate(minutes.ROLES)}
+
+
+def _signatures(rows) -> list[dict]:
+    return [
+        {"role": s.role, "name": s.member.full_name, "signed_at": s.signed_at}
+        for s in sorted(rows, key=lambda s: ROLE_ORDER.get(s.role, 9))
+    ]
+
+
+def _addendum_out(addendum: Addendum) -> dict:
+    rows = Signature.objects.filter(addendum=addendum).select_related("member")
+    return {
+        "id": addendum.pk,
+        "text": addendum.text,
+        "created_at": addendum.created_at,
+        "signed_at": addendum.signed_at,
+        "content_hash": addendum.content_hash,
+        "signatures": _signatures(rows),
+    }
+
+
+def _minutes_out(user, meeting: Meeting) -> dict:
+    """The minutes as the page shows them to the caller: the narrative and the signing state."""
+    meeting = Meeting.objects.select_related("organisation").get(pk=meeting.pk)
+    state = minutes.signing_state(meeting, user)
+    current, signed = state["minutes"], state["signed"]
+    return {
+        "signed": signed,
+        "version": state["version"],
+        **{part: getattr(current, part) if current else "" for part in minutes.NARRATIVE},
+        "signatures": list(state["signatures"].values()),
+        "missing": state["missing"],
+        "can_sign_as": state["can_sign_as"],
+        "signed_at": current.signed_at if signed else None,
+        "content_hash": current.content_hash if signed else None,
+        "previous_hash": current.previous_hash if signed else None,
+        "addenda": [_addendum_out(a) for a in current.addenda.all()] if current else [],
+    }
+
+
+@router.get(
+    "/meetings/{meeting_id}/minutes",
+    response={200: MinutesOut, **READ_ERRORS},
+    summary="The minutes",
+)
+def get_minutes(request, meeting_id: int):
+    """The narrative, who signed, what is still missing before signing, the roles the caller
+    may sign as now, and once signed the hashes that seal them."""
+    return _minutes_out(request.auth, _meeting_or_404(request.auth, meeting_id))
+
+
+def _edit_minutes(request, meeting_id: int, fields: dict, version: int | None) -> dict:
+    meeting = _meeting_or_404(request.auth, meeting_id)
+    minutes.edit_minutes(request.auth, meeting, version=version, **fields)
+    return _minutes_out(request.auth, meeting)
+
+
+@router.put(
+    "/meetings/{meeting_id}/minutes",
+    response={200: MinutesOut, **WRITE_ERRORS},
+    summary="Write the minutes",
+)
+def replace_minutes(request, meeting_id: int, payload: MinutesIn):
+    """The three parts the minute-taker writes; everything else comes from the record.
+
+    By those who run the cell's meetings and by the meeting's chair and minute-taker, from
+    the start of the meeting until the minutes are signed: then 422, and a correction is an
+    addendum. A stale version answers 409. A change withdraws a signature already given."""
+    fields = payload.model_dump(exclude={"version"})
+    return _edit_minutes(request, meeting_id, fields, payload.version)
+
+
+@router.patch(
+    "/meetings/{meeting_id}/minutes",
+    response={200: MinutesOut, **WRITE_ERRORS},
+    summary="Change the minutes",
+)
+def change_minutes(request, meeting_id: int, payload: MinutesPatch):
+    """As PUT, changing only the parts sent; null empties a part."""
+    fields = blank_for_null(payload.model_dump(exclude_unset=True), *minutes.NARRATIVE)
+    version = fields.pop("version", None)
+    return _edit_minutes(request, meeting_id, fields, version)
+
+
+@router.post(
+    "/meetings/{meeting_id}/minutes/sign",
+    response={200: MinutesOut, **WRITE_ERRORS},
+    summary="Sign the minutes",
+)
+def sign_minutes(request, meeting_id: int, payload: SignIn):
+    """As the meeting's chair or its minute-taker, with the caller's own password (403 for
+    anyone else; a wrong password answers 422 naming "password"). While something is missing,
+    422, and the error's fields hold "missing", one sentence each. The second signature
+    freezes the minutes and chains their hash to the cell's previous signed minutes."""
+    user = request.auth
+    meeting = _meeting_or_404(user, meeting_id)
+    try:
+        minutes.sign_minutes(user, meeting, payload.role, payload.password)
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            missing = minutes.missing_to_sign(Meeting.objects.get(pk=meeting.pk))
+            if missing and exc.messages == missing:
+                message = " ".join([_("Still missing before signing") + ":", *missing])
+                raise ValidationError({NON_FIELD_ERRORS: [message], "missing": missing}) from exc
+        raise
+    return _minutes_out(user, meeting)
+
+
+@router.post(
+    "/meetings/{meeting_id}/minutes/addenda",
+    response={201: AddendumOut, **WRITE_ERRORS},
+    summary="Add a correction",
+)
+def add_addendum(request, meeting_id: int, payload: AddendumIn):
+    """To signed minutes only (before that, change the draft: 422). It counts once the chair
+    and the minute-taker have signed it; the minutes themselves never change."""
+    meeting = _meeting_or_404(request.auth, meeting_id)
+    return Status(201, _addendum_out(minutes.add_addendum(request.auth, meeting, payload.text)))
+
+
+@router.post(
+    "/meetings/{meeting_id}/minutes/addenda/{addendum_id}/sign",
+    response={200: AddendumOut, **WRITE_ERRORS},
+    summary="Sign a correction",
+)
+def sign_addendum(request, meeting_id: int, addendum_id: int, payload: SignIn):
+    """As the minutes: by the chair and the minute-taker, each with their own password."""
+    meeting = _meeting_or_404(request.auth, meeting_id)
+    addendum = Addendum.objects.filter(minutes__meeting=meeting, pk=addendum_id).first()
+    if addendum is None:
+        raise Http404
+    addendum = minutes.sign_addendum(request.auth, addendum, payload.role, payload.password)
+    return _addendum_out(addendum)
+
+
+def _file(content_types: list[str], description: str) -> dict:
+    """OpenAPI for an answer that is a file, not JSON."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    content = dict.fromkeys(content_types, binary)
+    return {"responses": {200: {"description": description, "content": content}}}
+
+
+def _minutes_file(request, meeting_id: int, extension: str, content_type: str) -> HttpResponse:
+    meeting = _meeting_or_404(request.auth, meeting_id)
+    if extension == "pdf":
+        body = documents.minutes_pdf(meeting)
+    else:
+        body = documents.minutes_docx(meeting)
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="{documents.filename(meeting, extension)}"'
+    )
+    return response
+
+
+@router.get(
+    "/meetings/{meeting_id}/minutes.pdf",
+    response={200: None, **READ_ERRORS},
+    summary="The minutes as PDF",
+    openapi_extra=_file(["application/pdf"], "The minutes in the official layout, as PDF."),
+)
+def minutes_pdf(request, meeting_id: int):
+    """A draft until both have signed; once signed, the frozen minutes with their hash and
+    the signed corrections."""
+    return _minutes_file(request, meeting_id, "pdf", "application/pdf")
+
+
+@router.get(
+    "/meetings/{meeting_id}/minutes.docx",
+    response={200: None, **READ_ERRORS},
+    summary="The minutes as Word",
+    openapi_extra=_file([actions.DOCX], "The minutes in the official layout, as DOCX."),
+)
+def minutes_docx(request, meeting_id: int):
+    """As the PDF, to edit or print with Word."""
+    return _minutes_file(request, meeting_id, "docx", actions.DOCX)
+
+
+# The quality score.
+
+
+class ScoreLineOut(Schema):
+    key: str
+    title: str
+    item_key: str = Field(description="The rubric's item the line belongs to.")
+    item_title: str
+    points: float | None = Field(description="null: not scored yet.")
+    max: float
+    auto: bool = Field(description="Decided by the record; the other lines are the assessor's.")
+    rule: str | None
+    evidence: str = Field(description="What the record says, for an automatic line.")
+
+
+class StoredScoreOut(Schema):
+    pack_id: str
+    total: float | None = Field(description="null until every line is scored.")
+    level: str
+    level_label: str
+    manual: dict[str, float] = Field(description="The assessor's points, by line.")
+    assessor: MemberRef | None
+    scored_at: datetime.datetime | None = Field(description="null: an assessor named, no score.")
+
+
+class ScoreOut(Schema):
+    pack_id: str = Field(description="The regulation pack that scores the meeting.")
+    lines: list[ScoreLineOut]
+    total: float = Field(description="The lines scored so far.")
+    max_total: float
+    complete: bool = Field(description="Every line is scored.")
+    level: str | None = Field(description="Once complete.")
+    level_label: str | None
+    missing_manual: list[str] = Field(description="The assessor's lines not scored yet.")
+    missing_evidence: list[str] = Field(description="Automatic lines the record cannot decide yet.")
+    may_score: bool = Field(description="Whether the caller may save the score.")
+    stored: StoredScoreOut | None = Field(description="The saved score, if any.")
+
+
+# Points as a number or as text ("9,5"); the rubric decides what it accepts.
+Points = float | Annotated[str, Field(max_length=20)] | None
+
+
+class ScoreIn(Body):
+    manual: dict[Annotated[str, Field(max_length=60)], Points] = Field(
+        max_length=100,
+        description='The assessor\'s points by line key, {"principles": 4, "procedure": "9,5"}; '
+        "a line left out or null is not scored yet.",
+    )
+
+
+class AssessorIn(Body):
+    member_id: DbId = Field(description="A current member of the cell.")
+
+
+def _number(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def _score_out(user, meeting: Meeting) -> dict:
+    meeting = Meeting.objects.select_related("organisation").get(pk=meeting.pk)
+    stored = QualityScore.objects.filter(meeting=meeting).select_related("assessor").first()
+    try:
+        preview = scoring.score_preview(meeting)
+    except (ValidationError, ValueError):
+        # Points saved under a rubric that no longer takes them: show the record alone.
+        preview = scoring.score_preview(meeting, {})
+    complete = preview.complete
+    return {
+        "pack_id": preview.pack_id,
+        "lines": [
+            {
+                "key": line.key,
+                "title": line.title,
+                "item_key": item.key,
+                "item_title": item.title,
+                "points": _number(line.points),
+                "max": _number(line.max_points),
+                "auto": line.auto,
+                "rule": line.rule,
+                "evidence": line.evidence,
+            }
+            for item in preview.items
+            for line in item.lines
+        ],
+        "total": _number(preview.total),
+        "max_total": _number(preview.max_total),
+        "complete": complete,
+        "level": preview.level_key if complete else None,
+        "level_label": preview.level_label if complete else None,
+        "missing_manual": list(preview.missing_manual),
+        "missing_evidence": list(preview.missing_evidence),
+        "may_score": scoring.may_score(user, meeting),
+        "stored": stored,
+    }
+
+
+@router.get(
+    "/meetings/{meeting_id}/score", response={200: ScoreOut, **READ_ERRORS}, summary="The score"
+)
+def get_score(request, meeting_id: int):
+    """The score as it stands under the pack in force on the meeting's date: each line with
+    its points and, for the automatic ones, the evidence from the record; and the saved
+    score, if any."""
+    return _score_out(request.auth, _meeting_or_404(request.auth, meeting_id))
+
+
+@router.put(
+    "/meetings/{meeting_id}/score", response={200: ScoreOut, **WRITE_ERRORS}, summary="Score"
+)
+def save_score(request, meeting_id: int, payload: ScoreIn):
+    """By the named assessor or those who run the cell's meetings, once the meeting is
+    closed. Automatic lines come from the record; points the rubric refuses answer 422 with
+    the line's key as the field."""
+    meeting = _meeting_or_404(request.auth, meeting_id)
+    scoring.save_score(request.auth, meeting, payload.manual)
+    return _score_out(request.auth, meeting)
+
+
+@router.post(
+    "/meetings/{meeting_id}/assessor",
+    response={200: ScoreOut, **WRITE_ERRORS},
+    summary="Name the assessor",
+)
+def name_assessor(request, meeting_id: int, payload: AssessorIn):
+    """The member who scores the assessor's lines."""
+    user = request.auth
+    meeting = _meeting_or_404(user, meeting_id)
+    _require_run(user, meeting)
+    member = _cell_member(meeting.organisation, payload.member_id, "member_id")
+    _act(scoring.name_assessor, user, meeting, member)
+    return _score_out(user, meeting)
+
+
+# Documents.
+
+
+class MaterialOut(Schema):
+    id: int
+    title: str
+    content_type: str = Field(description="Judged by the file's content, not its name.")
+    size: int = Field(description="In bytes.")
+    uploaded_at: datetime.datetime
+    released_at: datetime.datetime | None = Field(
+        description="null: not released; only those who run the meeting see it."
+    )
+    openings: int | None = Field(
+        description="How many members opened it; for those who run the meeting, else null."
+    )
+
+    @staticmethod
+    def resolve_openings(obj):
+        return obj.opened
+
+
+class MaterialForm(Schema):
+    title: str = Field("", max_length=255, description="The file's name when empty.")
+
+
+class ReleasedOut(Schema):
+    released: int = Field(description="How many documents were released now.")
+
+
+def _materials(user, meeting: Meeting):
+    qs = meeting.materials.all()
+    if _may_run(user, meeting):
+        return qs.annotate(opened=Count("openings"))
+    return qs.filter(released_at__isnull=False).annotate(
+        opened=Value(None, output_field=IntegerField())
+    )
+
+
+@router.post(
+    "/meetings/{meeting_id}/materials",
+    response={201: MaterialOut, **WRITE_ERRORS},
+    summary="Attach a document",
+    openapi_extra={
+        "requestBody": {"content": {"multipart/form-data": {"schema": {"required": ["file"]}}}}
+    },
+)
+def upload_material(
+    request,
+    meeting_id: int,
+    form: Form[MaterialForm],
+    file: File[UploadedFile] = None,
+):
+    """multipart/form-data with the file (PDF, DOCX, JPEG or PNG, judged by its content, at
+    most 20 MB) and a title. Members see it once released. A file of another type or too
+    large answers 422 naming "file"."""
+    user = request.auth
+    meeting = _meeting_or_404(user, meeting_id)
+    material = actions.upload_material(user, meeting, form.title, file)
+    return Status(201, _materials(user, meeting).get(pk=material.pk))
+
+
+@router.post(
+    "/meetings/{meeting_id}/materials/release",
+    response={200: ReleasedOut, **WRITE_ERRORS},
+    summary="Release the documents",
+)
+def release_materials(request, meeting_id: int):
+    """Every document not released yet becomes visible to the members."""
+    meeting = _meeting_or_404(request.auth, meeting_id)
+    return {"released": actions.release_materials(request.auth, meeting)}
+
+
+@router.get(
+    "/meetings/{meeting_id}/materials",
+    response={200: list[MaterialOut], **READ_ERRORS},
+    summary="A meeting's documents",
+)
+@paginate(Pager)
+def list_materials(request, meeting_id: int):
+    """Those released; those who run the meeting also see the others and the openings."""
+    meeting = _meeting_or_404(request.auth, meeting_id)
+    return _materials(request.auth, meeting)
+
+
+@router.get(
+    "/meetings/{meeting_id}/materials/{material_id}",
+    response={200: None, **READ_ERRORS},
+    summary="A document",
+    openapi_extra=_file(list(actions.ACCEPTED_TYPES), "The file, as attached."),
+)
+def get_material(request, meeting_id: int, material_id: int):
+    """Members get it once released (403 before); an invited member's first opening is
+    counted."""
+    meeting = _meeting_or_404(request.auth, meeting_id)
+    item = meeting.materials.filter(pk=material_id).first()
+    if item is None:
+        raise Http404
+    actions.open_material(request.auth, item)
+    extension = actions.ACCEPTED_TYPES[item.content_type]
+    return FileResponse(
+        item.file.open("rb"),
+        content_type=item.content_type,
+        as_attachment=extension == "docx",
+        filename=f"{slugify(item.title) or 'tai-lieu'}.{extension}",
+    )
+
+
+# The member's calendar.
+
+
+class CalendarOut(Schema):
+    url: str = Field(
+        description="The private iCalendar address of the caller's meetings, to subscribe to "
+        "in a calendar application. Whoever holds it reads them."
+    )
+
+
+def _own_member(user) -> Member:
+    member = getattr(user, "member", None)
+    if member is None:
+        raise Http404
+    return member
+
+
+def _feed_url(request, token: str) -> str:
+    return request.build_absolute_uri(reverse("meetings:calendar_feed", args=[token]))
+
+
+@router.get("/me/calendar", response={200: CalendarOut, **READ_ERRORS}, summary="My calendar")
+def my_calendar(request):
+    """For a user who is a member (404 otherwise); made the first time it is asked for."""
+    member = _own_member(request.auth)
+    return {"url": _feed_url(request, calendar.feed_token_for(member))}
+
+
+@router.post(
+    "/me/calendar/reset",
+    response={200: CalendarOut, **WRITE_ERRORS},
+    summary="Replace my calendar address",
+)
+def reset_calendar(request):
+    """A new address; the old one stops working at once."""
+    member = _own_member(request.auth)
+    return {"url": _feed_url(request, calendar.reset_feed_token(request.auth, member))}

@@ -4,30 +4,43 @@ import datetime
 import json
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils.dateparse import parse_datetime
 
 from chibo.accounts.actions import issue_token
 from chibo.accounts.models import Role, RoleKind, User
 from chibo.audit.models import AuditEvent
-from chibo.meetings import actions
+from chibo.meetings import actions, minutes
 from chibo.meetings.models import (
+    Addendum,
     AgendaItem,
     Attendance,
+    CalendarFeed,
     Guest,
     Kind,
+    Material,
+    MaterialOpening,
     Meeting,
     MeetingStatus,
+    Minutes,
     Opinion,
+    QualityScore,
+    Signature,
     Task,
     Vote,
 )
-from chibo.meetings.tests import test_actions
+from chibo.meetings.tests import test_actions, test_minutes
 from chibo.meetings.tests.test_actions import at
+from chibo.meetings.tests.test_materials import PDF, docx_bytes
 
 # The fixtures of the actions' tests: cell A with eight members, and its secretary.
 cell_a = test_actions.cell_a
 secretary = test_actions.secretary
+# The minutes' tests' signers: the secretary's account is Nguyễn Văn An, the chair; member_A's
+# is Đỗ Minh Đức, the minute-taker.
+chair, taker = test_minutes.chair, test_minutes.taker
+CHAIR_PASSWORD, TAKER_PASSWORD = test_minutes.CHAIR_PASSWORD, test_minutes.TAKER_PASSWORD
 
 API = "/api/v1"
 DEC_3 = datetime.date(2026, 12, 3)
@@ -55,6 +68,13 @@ class Caller:
 
     def patch(self, path, body=None):
         return self.send("patch", path, body)
+
+    def put(self, path, body=None):
+        return self.send("put", path, body)
+
+    def upload(self, path, data):
+        """A multipart/form-data POST, as a file is sent."""
+        return self.client.post(API + path, data, **self.headers)
 
 
 def ok(response, status=200):
@@ -477,3 +497,265 @@ def test_a_member_sees_the_cells_plan_with_its_counts(duc, planned, users):
     assert [(m["id"], m["invited"], m["present"]) for m in listed["items"]] == [(planned.pk, 7, 0)]
     error_of(duc.get("/orgs/G/meetings"), 404, "not_found")  # not a cell
     error_of(Caller(users["staff_X"]).get("/orgs/T/meetings"), 404, "not_found")
+
+
+# The minutes.
+
+
+def minutes_state():
+    """Everything a minutes write could change."""
+    return (
+        list(Minutes.objects.order_by("pk").values()),
+        list(Signature.objects.order_by("pk").values()),
+        list(Addendum.objects.order_by("pk").values()),
+        list(Meeting.objects.order_by("pk").values("pk", "status", "version")),
+        AuditEvent.objects.count(),
+    )
+
+
+def closed(secretary, cell_a, members):
+    """The December meeting held and closed through the actions, its minutes not written."""
+    meeting, official = test_actions._held(secretary, cell_a, members, present=6)
+    test_minutes._record(secretary, meeting, official, members)
+    test_actions._finish(secretary, meeting, official, members)
+    return Meeting.objects.get(pk=meeting.pk)
+
+
+NARRATIVE = {
+    "opening": "Đồng chí Bí thư nêu mục đích, yêu cầu của buổi sinh hoạt.",
+    "summary": "Chi bộ thảo luận sôi nổi, thống nhất các nhiệm vụ tháng tới.",
+    "conclusion": "Chi bộ thống nhất thông qua nghị quyết tháng 12.",
+}
+
+
+def test_the_minutes_are_written_and_signed_by_both_and_chained(
+    secretary, cell_a, members, chair, taker, duc, users
+):
+    office, committee = Caller(chair), Caller(users["committee_A"])
+    meeting = closed(secretary, cell_a, members)
+    path = f"/meetings/{meeting.pk}/minutes"
+
+    draft = ok(duc.get(path))
+    assert not draft["signed"] and draft["version"] == 0 and draft["summary"] == ""
+    assert draft["can_sign_as"] == [] and draft["content_hash"] is None
+    # Signing now is refused with what is missing, one sentence each.
+    chair_signs = {"role": "chair", "password": CHAIR_PASSWORD}
+    error = error_of(office.post(f"{path}/sign", chair_signs), 422)
+    assert error["fields"]["missing"] == draft["missing"] and len(draft["missing"]) == 2
+    assert all(m in error["message"] for m in draft["missing"])
+
+    written = ok(office.put(path, {**NARRATIVE, "version": 0}))
+    assert written["version"] == 1 and written["missing"] == []
+    assert written["can_sign_as"] == ["chair"]
+    # The minute-taker, a plain member, corrects a part; a stale version answers 409.
+    before = minutes_state()
+    stale = office.patch(path, {"summary": "Cũ", "version": 0})
+    error_of(stale, 409, "conflict")
+    assert minutes_state() == before
+    changed = ok(duc.patch(path, {"opening": "Khai mạc lúc 8 giờ.", "version": 1}))
+    assert changed["opening"] == "Khai mạc lúc 8 giờ."
+    assert changed["summary"] == NARRATIVE["summary"]
+    assert changed["can_sign_as"] == ["minute_taker"]
+
+    # The wrong person, the wrong role, the wrong password: refused, and nothing changes.
+    before = minutes_state()
+    wrong = {"role": "chair", "password": TAKER_PASSWORD}
+    error_of(duc.post(f"{path}/sign", wrong), 403, "forbidden")
+    error_of(committee.post(f"{path}/sign", {"role": "chair", "password": "x"}), 403, "forbidden")
+    bad = office.post(f"{path}/sign", {"role": "chair", "password": "not-the-password"})
+    assert list(error_of(bad, 422)["fields"]) == ["password"]
+    unknown = office.post(f"{path}/sign", {"role": "secretary", "password": CHAIR_PASSWORD})
+    assert list(error_of(unknown, 422)["fields"]) == ["role"]
+    assert minutes_state() == before
+
+    first = ok(office.post(f"{path}/sign", {"role": "chair", "password": CHAIR_PASSWORD}))
+    assert [s["role"] for s in first["signatures"]] == ["chair"] and not first["signed"]
+    assert first["signatures"][0]["name"] == "Nguyễn Văn An"
+    again = office.post(f"{path}/sign", {"role": "chair", "password": CHAIR_PASSWORD})
+    error_of(again, 422)
+    signed = ok(duc.post(f"{path}/sign", {"role": "minute_taker", "password": TAKER_PASSWORD}))
+    stored = Minutes.objects.get(meeting=meeting)
+    assert signed["signed"] and signed["signed_at"]
+    assert [s["role"] for s in signed["signatures"]] == ["chair", "minute_taker"]
+    assert signed["content_hash"] == stored.content_hash and len(stored.content_hash) == 64
+    assert signed["previous_hash"] == ""  # the cell's first signed minutes
+    assert signed["content_hash"] == minutes.content_hash(stored.content, "")
+    assert Meeting.objects.get(pk=meeting.pk).status == MeetingStatus.SIGNED
+
+    # Signed minutes never change: an edit is refused, a correction is a signed addendum.
+    before = minutes_state()
+    refused = error_of(office.put(path, {**NARRATIVE, "version": signed["version"]}), 422)
+    assert refused["fields"] == {} and refused["message"]
+    error_of(office.patch(path, {"summary": "Sửa"}), 422)
+    assert minutes_state() == before
+    addendum = ok(office.post(f"{path}/addenda", {"text": "Sửa tên người phát biểu."}), 201)
+    assert addendum["signed_at"] is None and addendum["signatures"] == []
+    sign_it = f"{path}/addenda/{addendum['id']}/sign"
+    error_of(duc.post(sign_it, {"role": "chair", "password": TAKER_PASSWORD}), 403, "forbidden")
+    ok(office.post(sign_it, {"role": "chair", "password": CHAIR_PASSWORD}))
+    sealed = ok(duc.post(sign_it, {"role": "minute_taker", "password": TAKER_PASSWORD}))
+    assert sealed["signed_at"] and sealed["content_hash"] == minutes.addendum_hash(
+        "Sửa tên người phát biểu.", stored.content_hash
+    )
+    assert [a["id"] for a in ok(duc.get(path))["addenda"]] == [addendum["id"]]
+    nowhere = office.post(f"{path}/addenda/{2**40}/sign", {"role": "chair", "password": "x"})
+    error_of(nowhere, 404, "not_found")
+
+    # The next signed minutes of the cell point to these.
+    following = test_minutes._next_closed(secretary, cell_a, members, datetime.date(2027, 1, 3))
+    nxt = f"/meetings/{following.pk}/minutes"
+    ok(office.post(f"{nxt}/sign", {"role": "chair", "password": CHAIR_PASSWORD}))
+    chained = ok(duc.post(f"{nxt}/sign", {"role": "minute_taker", "password": TAKER_PASSWORD}))
+    assert chained["previous_hash"] == signed["content_hash"]
+    assert minutes.verify_chain() == []
+
+
+def test_the_minutes_are_downloaded_as_pdf_and_docx(secretary, cell_a, members, duc):
+    meeting = closed(secretary, cell_a, members)
+    response = duc.get(f"/meetings/{meeting.pk}/minutes.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    day = f"{meeting.started_at.astimezone(test_actions.HCM):%Y-%m-%d}"
+    assert response["Content-Disposition"] == f'attachment; filename="bien-ban-A-{day}.pdf"'
+    word = duc.get(f"/meetings/{meeting.pk}/minutes.docx")
+    assert word.status_code == 200 and word["Content-Type"] == actions.DOCX
+    assert word.content.startswith(b"PK")
+    assert duc.get(f"/meetings/{meeting.pk}/minutes.txt").status_code == 404
+
+
+def test_the_minutes_are_out_of_reach_of_another_cell(secretary, cell_a, members, users):
+    meeting = closed(secretary, cell_a, members)
+    stranger, standing = Caller(users["stranger"]), Caller(users["standing_X"])
+    path = f"/meetings/{meeting.pk}/minutes"
+    before = minutes_state()
+    for response in (
+        stranger.get(path),
+        stranger.get(f"{path}.pdf"),
+        stranger.put(path, NARRATIVE),
+        stranger.post(f"{path}/sign", {"role": "chair", "password": "x"}),
+        stranger.post(f"{path}/addenda", {"text": "x"}),
+    ):
+        error_of(response, 404, "not_found")
+    # Those who follow the cell from above read them, but do not write them.
+    assert ok(standing.get(path))["can_sign_as"] == []
+    error_of(standing.put(path, NARRATIVE), 403, "forbidden")
+    assert minutes_state() == before
+
+
+# The quality score.
+
+
+def test_the_score_is_previewed_saved_and_checked_line_by_line(
+    secretary, cell_a, members, office, duc
+):
+    meeting = closed(secretary, cell_a, members)
+    path = f"/meetings/{meeting.pk}"
+    preview = ok(duc.get(f"{path}/score"))
+    assert preview["pack_id"] and preview["stored"] is None and not preview["may_score"]
+    assert not preview["complete"] and preview["level"] is None
+    lines = {line["key"]: line for line in preview["lines"]}
+    assert lines["attendance"]["auto"] and lines["attendance"]["evidence"]
+    assert lines["principles"]["points"] is None and not lines["principles"]["auto"]
+    assert "principles" in preview["missing_manual"]
+
+    saved = ok(office.put(f"{path}/score", {"manual": {"principles": 4, "procedure": "9,5"}}))
+    assert saved["may_score"] and saved["stored"]["manual"] == {"principles": 4, "procedure": 9.5}
+    assert saved["stored"]["pack_id"] == saved["pack_id"] and saved["stored"]["scored_at"]
+    lines = {line["key"]: line for line in saved["lines"]}
+    assert lines["procedure"]["points"] == 9.5 and lines["procedure"]["max"] == 10
+
+    # A point out of range, a line the rubric does not have, an automatic line: each named.
+    before = list(QualityScore.objects.values())
+    events = AuditEvent.objects.count()
+    bad = {"manual": {"principles": 6, "attendance": 5, "nothing": 1}}
+    error = error_of(office.put(f"{path}/score", bad), 422)
+    assert set(error["fields"]) == {"principles", "attendance", "nothing"}
+    assert "từ 0 đến 5" in error["fields"]["principles"][0]
+    # A plain member may not score, until named the assessor.
+    error_of(duc.put(f"{path}/score", {"manual": {"principles": 5}}), 403, "forbidden")
+    error_of(duc.post(f"{path}/assessor", {"member_id": members["duc"].pk}), 403, "forbidden")
+    other = office.post(f"{path}/assessor", {"member_id": members["hoa"].pk})
+    assert list(error_of(other, 422)["fields"]) == ["member_id"]
+    assert list(QualityScore.objects.values()) == before
+    assert AuditEvent.objects.count() == events
+
+    named = ok(office.post(f"{path}/assessor", {"member_id": members["duc"].pk}))
+    assert named["stored"]["assessor"] == {"id": members["duc"].pk, "full_name": "Đỗ Minh Đức"}
+    by_assessor = ok(duc.put(f"{path}/score", {"manual": {"principles": 5, "procedure": None}}))
+    assert by_assessor["stored"]["manual"] == {"principles": 5}
+
+
+# Documents.
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+def test_a_document_is_attached_released_and_its_opening_counted(office, duc, planned, media):
+    path = f"/meetings/{planned.pk}/materials"
+    upload = SimpleUploadedFile("du-thao.pdf", PDF, "application/pdf")
+    made = ok(office.upload(path, {"title": "Dự thảo nghị quyết tháng 12", "file": upload}), 201)
+    assert made["content_type"] == "application/pdf" and made["size"] == len(PDF)
+    assert made["released_at"] is None and made["openings"] == 0
+    word = ok(office.upload(path, {"file": SimpleUploadedFile("ke-hoach.docx", docx_bytes())}), 201)
+    assert word["title"] == "ke-hoach.docx" and word["content_type"] == actions.DOCX
+
+    # Before release the members see nothing, and the file is refused.
+    assert ok(duc.get(path))["count"] == 0
+    error_of(duc.get(f"{path}/{made['id']}"), 403, "forbidden")
+    error_of(duc.post(f"{path}/release"), 403, "forbidden")
+    assert not Material.objects.filter(released_at__isnull=False).exists()
+    assert ok(office.post(f"{path}/release")) == {"released": 2}
+    assert ok(office.post(f"{path}/release")) == {"released": 0}
+
+    listed = ok(duc.get(path))["items"]
+    assert [(m["id"], m["openings"]) for m in listed] == [(made["id"], None), (word["id"], None)]
+    response = duc.get(f"{path}/{made['id']}")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content) == PDF
+    b"".join(duc.get(f"{path}/{made['id']}").streaming_content)
+    assert MaterialOpening.objects.filter(material_id=made["id"]).count() == 1
+    docx = duc.get(f"{path}/{word['id']}")
+    assert docx["Content-Disposition"].startswith("attachment")
+    b"".join(docx.streaming_content)
+    counted = {m["id"]: m["openings"] for m in ok(office.get(path))["items"]}
+    assert counted == {made["id"]: 1, word["id"]: 1}
+    error_of(duc.get(f"{path}/{2**40}"), 404, "not_found")
+
+
+def test_a_file_that_is_not_what_it_claims_is_refused(office, duc, planned, media, monkeypatch):
+    path = f"/meetings/{planned.pk}/materials"
+    events = AuditEvent.objects.count()
+    fake = SimpleUploadedFile("bien-ban.pdf", b"MZ\x90\x00 not a pdf", "application/pdf")
+    assert list(error_of(office.upload(path, {"title": "Giả", "file": fake}), 422)["fields"]) == [
+        "file"
+    ]
+    assert list(error_of(office.upload(path, {"title": "Không có tệp"}), 422)["fields"]) == ["file"]
+    monkeypatch.setattr(actions, "MAX_MATERIAL_BYTES", 10)
+    large = office.upload(path, {"file": SimpleUploadedFile("a.pdf", PDF)})
+    assert "MB" in error_of(large, 422)["fields"]["file"][0]
+    monkeypatch.undo()
+    # A member may not attach one, whatever the file.
+    refused = duc.upload(path, {"file": SimpleUploadedFile("a.pdf", PDF)})
+    error_of(refused, 403, "forbidden")
+    assert not Material.objects.exists() and not list(media.rglob("*.pdf"))
+    assert AuditEvent.objects.count() == events
+
+
+# The member's calendar.
+
+
+def test_a_member_gets_and_replaces_the_calendar_address(duc, office, members):
+    url = ok(duc.get("/me/calendar"))["url"]
+    token = CalendarFeed.objects.get(member=members["duc"]).token
+    assert url == f"http://testserver/calendar/{token}.ics"
+    assert ok(duc.get("/me/calendar"))["url"] == url
+    replaced = ok(duc.post("/me/calendar/reset"))["url"]
+    assert replaced != url and Client().get(url).status_code == 404
+    assert Client().get(replaced).status_code == 200
+    # The secretary's account here is no member: there is no calendar to give.
+    error_of(office.get("/me/calendar"), 404, "not_found")
+    error_of(office.post("/me/calendar/reset"), 404, "not_found")

@@ -28,9 +28,13 @@ def media(settings, tmp_path):
 
 def test_a_document_is_seen_by_members_only_once_released(client, users, meeting):  # noqa: F811
     client.force_login(users["secretary_A"])
-    client.post(f"/meetings/{meeting.pk}/materials/", {
-        "material-title": "Dự thảo nghị quyết tháng 12",
-        "material-file": SimpleUploadedFile("du-thao.pdf", PDF, "application/pdf")})
+    client.post(
+        f"/meetings/{meeting.pk}/materials/",
+        {
+            "material-title": "Dự thảo nghị quyết tháng 12",
+            "material-file": SimpleUploadedFile("du-thao.pdf", PDF, "application/pdf"),
+        },
+    )
     material = Material.objects.get()
     assert material.content_type == "application/pdf"
     client.force_login(users["member_A"])
@@ -63,16 +67,18 @@ def test_a_file_is_judged_by_its_content_not_its_name(users, meeting):  # noqa: 
 def test_a_file_too_large_is_refused(users, meeting, monkeypatch):  # noqa: F811
     monkeypatch.setattr(actions, "MAX_MATERIAL_BYTES", 10)
     with pytest.raises(Exception) as exc:
-        actions.upload_material(users["secretary_A"], meeting, "Lớn",
-                                SimpleUploadedFile("a.pdf", PDF))
+        actions.upload_material(
+            users["secretary_A"], meeting, "Lớn", SimpleUploadedFile("a.pdf", PDF)
+        )
     assert "MB" in exc.value.message_dict["file"][0]
     assert not Material.objects.exists()
 
 
 def test_only_those_who_run_the_meeting_attach_documents(client, users, meeting):  # noqa: F811
     client.force_login(users["member_A"])
-    response = client.post(f"/meetings/{meeting.pk}/materials/", {
-        "material-file": SimpleUploadedFile("a.pdf", PDF)})
+    response = client.post(
+        f"/meetings/{meeting.pk}/materials/", {"material-file": SimpleUploadedFile("a.pdf", PDF)}
+    )
     assert response.status_code == 403
     assert not Material.objects.exists()
 
@@ -80,8 +86,13 @@ def test_only_those_who_run_the_meeting_attach_documents(client, users, meeting)
 def test_moving_a_meeting_needs_a_reason_and_a_fresh_version(client, users, meeting):  # noqa: F811
     meeting.refresh_from_db()
     client.force_login(users["secretary_A"])
-    data = {"scheduled_at": "2026-12-05T08:00", "place": "Hội trường thôn", "topic": "",
-            "moved_reason": "", "version": meeting.version}
+    data = {
+        "scheduled_at": "2026-12-05T08:00",
+        "place": "Hội trường thôn",
+        "topic": "",
+        "moved_reason": "",
+        "version": meeting.version,
+    }
     response = client.post(f"/meetings/{meeting.pk}/edit/", data)
     assert response.status_code == 200  # the form comes back: no reason given
     data["moved_reason"] = "Trùng ngày bầu cử"

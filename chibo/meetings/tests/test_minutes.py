@@ -35,7 +35,7 @@ _held, _finish, regular = story._held, story._finish, story.regular
 
 CHAIR_PASSWORD = "pw-secretary_A-123"
 TAKER_PASSWORD = "pw-member_A-123"
-MAKE_BROWSER = "run `make browser` (apt-get install poppler-utils libreoffice-writer-nogui)"
+MAKE_BROWSER = "run `make system-packages` (apt-get install poppler-utils libreoffice-writer-nogui)"
 
 
 @pytest.fixture

@@ -2,7 +2,9 @@
 
 Built through the real actions (create_organisation, create_member) so the demo holds
 exactly what users would have entered, audit events and history included. Every role has
-a login; DEMO_ACCOUNTS is the list the README documents.
+a login; DEMO_ACCOUNTS is the list the README documents. Twelve months of meetings follow,
+also through the actions (chibo.seed.demo_history); the secretary and the deputy of every
+cell get a login for signing the minutes, with the same password.
 """
 
 import datetime
@@ -159,11 +161,21 @@ def _member_for(role: str, cell: Organisation) -> Member | None:
     )
 
 
-def create_accounts(actor: User, accounts) -> list[dict]:
-    """Open the accounts and grant their roles; return rows for the accounts table."""
-    # One hash for all: they share the password, and PBKDF2 is slow on purpose. Always PBKDF2,
-    # so that data seeded with CHIBO_FAST_HASHER=1 still logs in on a server without it.
-    password = make_password(DEMO_PASSWORD, hasher="pbkdf2_sha256")
+def demo_password_hash() -> str:
+    """Return the hash every seeded account shares.
+
+    One hash for all: they share the password, and PBKDF2 is slow on purpose. Always PBKDF2,
+    so that data seeded with CHIBO_FAST_HASHER=1 still logs in on a server without it.
+    """
+    return make_password(DEMO_PASSWORD, hasher="pbkdf2_sha256")
+
+
+def create_accounts(actor: User, accounts, password: str | None = None) -> list[dict]:
+    """Open the accounts and grant their roles; return rows for the accounts table.
+
+    password: the shared hash (demo_password_hash), when the caller already has it.
+    """
+    password = password or demo_password_hash()
     rows = []
     for account in accounts:
         org = Organisation.objects.get(code=account.org_code)
@@ -272,13 +284,26 @@ def _place(unit: Unit, commune_code: str | None) -> str:
 
 
 @transaction.atomic
-def seed_demo(seed: int = 1) -> list[dict]:
-    """Build the demo tree, its members and the demo accounts; return the accounts table."""
+def seed_demo(seed: int = 1, history: bool = True) -> list[dict]:
+    """Build the demo tree, its members, the demo accounts and (unless history is False)
+    twelve months of meetings; return the accounts table."""
+    from chibo.seed.demo_history import DemoHistory  # it builds on this module
+
     actor = system_user()
-    builder = _Builder(actor, random.Random(seed), timezone.localdate())
+    rng = random.Random(seed)
+    today = timezone.localdate()
+    builder = _Builder(actor, rng, today)
     builder.build()
-    rows = create_accounts(actor, DEMO_ACCOUNTS)
+    password = demo_password_hash()
+    rows = create_accounts(actor, DEMO_ACCOUNTS, password)
+    meetings = DemoHistory(actor, rng, today, password).run() if history else 0
     members = sum(unit.members for unit in TREE)
     province = Organisation.objects.get(code="HG")
-    record(actor, "seed.demo", province, province, {"seed": seed, "members": members})
+    record(
+        actor,
+        "seed.demo",
+        province,
+        province,
+        {"seed": seed, "members": members, "meetings": meetings},
+    )
     return rows

@@ -9,7 +9,8 @@ The actions add one row at a time with their checks and audit events, which woul
 minutes here. This module writes the rows the actions would write, with bulk_create: the
 materialised paths treebeard gives (see child_path), name_folded that save() fills, a
 "founded" OrgChange per organisation and one open MembershipPeriod per member. One audit
-event records the seed itself instead of 78,000.
+event records the seed itself instead of 78,000. Twelve months of meetings of every cell
+follow, written the same way (chibo.seed.province_history).
 """
 
 import datetime
@@ -27,6 +28,7 @@ from chibo.members.models import Member, MembershipPeriod, Status
 from chibo.orgs.models import Level, Organisation, OrgChange
 from chibo.seed.demo import FOUNDED, Account, create_accounts, leader_positions, system_user
 from chibo.seed.names import People, add_years
+from chibo.seed.province_history import ProvinceHistory
 from chibo.text import fold
 
 SUPERIOR_COMMITTEES = 15
@@ -740,8 +742,9 @@ def is_empty() -> bool:
 
 
 @transaction.atomic
-def seed_province(seed: int = 1) -> dict:
-    """Build the province; return counts, the accounts table and the seconds it took."""
+def seed_province(seed: int = 1, history: bool = True) -> dict:
+    """Build the province and (unless history is False) its twelve months of meetings;
+    return counts, the accounts table and the seconds it took."""
     started = time.monotonic()
     rng = random.Random(seed)
     today = timezone.localdate()
@@ -751,8 +754,11 @@ def seed_province(seed: int = 1) -> dict:
     OrgChange.objects.bulk_create(_founding_changes(tree, actor), batch_size=INSERT_BATCH)
     # The same reason create_member writes on the first period.
     _insert_members(rng, today, tree.cells, _("Admitted"))
-    rows = create_accounts(actor, PROVINCE_ACCOUNTS)
     province = next(o for o in tree.orgs if o.code == "HG")
+    by_code = {o.code: o for o in tree.orgs}
+    cells = [(c.org, by_code[tree.parent_code[c.org.code]].name) for c in tree.cells]
+    meetings = ProvinceHistory(rng, today, province, cells).run() if history else {}
+    rows = create_accounts(actor, PROVINCE_ACCOUNTS)
     summary = {
         "seed": seed,
         "organisations": len(tree.orgs),
@@ -760,6 +766,7 @@ def seed_province(seed: int = 1) -> dict:
         "members": MEMBERS,
         "probationary": PROBATIONARY,
         "accounts": len(rows),
+        **meetings,
     }
     summary["seconds"] = round(time.monotonic() - started, 1)
     record(actor, "seed.province", province, province, summary)

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from chibo.members.models import Member
 from chibo.orgs.models import Organisation
 from chibo.seed.demo import DEMO_ACCOUNTS, seed_demo, taken_usernames
+from chibo.seed.demo_history import history_accounts
 from chibo.seed.province import PROVINCE_ACCOUNTS, is_empty, seed_province
 
 
@@ -21,12 +22,18 @@ class Command(BaseCommand):
             help="Seed of the random choices; the same seed gives the same data.",
         )
         parser.add_argument(
+            "--no-history",
+            action="store_true",
+            help="Leave out the twelve months of meetings (the organisations, members and "
+            "accounts only; much quicker).",
+        )
+        parser.add_argument(
             "--if-empty",
             action="store_true",
             help="Do nothing when the database already has organisations.",
         )
 
-    def handle(self, *args, scale, seed, if_empty, **options):
+    def handle(self, *args, scale, seed, if_empty, no_history, **options):
         if not is_empty():
             if if_empty:
                 self.stdout.write(_("The database already has organisations; nothing loaded."))
@@ -39,16 +46,18 @@ class Command(BaseCommand):
             )
         accounts = DEMO_ACCOUNTS if scale == "demo" else PROVINCE_ACCOUNTS
         taken = taken_usernames(accounts)
+        if scale == "demo" and not no_history:
+            taken += taken_usernames(history_accounts())
         if taken:
             raise CommandError(_("These usernames are already taken: %s") % ", ".join(taken))
         if scale == "demo":
-            rows = seed_demo(seed)
+            rows = seed_demo(seed, history=not no_history)
             self.stdout.write(
                 _("Demo data loaded: %(orgs)d organisations, %(members)d members.")
                 % {"orgs": Organisation.objects.count(), "members": Member.objects.count()}
             )
         else:
-            result = seed_province(seed)
+            result = seed_province(seed, history=not no_history)
             rows = result["rows"]
             self.stdout.write(
                 _(

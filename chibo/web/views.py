@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from chibo.accounts.policy import Perm, can, top_orgs
+from chibo.meetings.models import Task
 from chibo.meetings.queries import visible_meetings
 from chibo.orgs.queries import subtree_counts
 
@@ -49,11 +50,19 @@ def home(request):
             .order_by("scheduled_at")
             .first()
         )
+    my_tasks = []
+    if user.member_id:
+        my_tasks = (
+            Task.objects.filter(assignees=user.member_id, status=Task.Status.OPEN)
+            .select_related("meeting")
+            .order_by("due_on")[:10]
+        )
     return render(
         request,
         "home.html",
         {
             "next_meeting": next_meeting,
+            "my_tasks": my_tasks,
             "roles": roles,
             "tops": tops,
             "overview": overview,

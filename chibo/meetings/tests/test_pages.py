@@ -323,3 +323,22 @@ def test_the_minutes_are_written_signed_by_both_and_then_frozen(client, users, m
     docx = client.get(f"/meetings/{meeting.pk}/minutes.docx")
     assert docx.content.startswith(b"PK")
     assert client.get(f"/meetings/{meeting.pk}/minutes.exe").status_code == 404
+
+
+def test_a_member_sees_their_open_tasks_on_the_home_page(client, users, members, meeting):
+    client.force_login(users["secretary_A"])
+    client.post(
+        f"/meetings/{meeting.pk}/start/",
+        {"start-chair": members["an"].pk, "start-minute_taker": members["duc"].pk},
+    )
+    client.post(
+        f"/meetings/{meeting.pk}/tasks/",
+        {
+            "task-title": "Thu đảng phí quý IV",
+            "task-due_on": "2026-12-20",
+            "task-assignees": [members["duc"].pk],
+        },
+    )
+    client.force_login(users["member_A"])
+    page = client.get("/").content.decode()
+    assert "Nhiệm vụ của tôi" in page and "Thu đảng phí quý IV" in page

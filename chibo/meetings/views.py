@@ -3,6 +3,7 @@ screens to prepare and hold it. Every write goes through chibo.meetings.actions.
 
 from functools import partial
 
+import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,6 +12,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -144,6 +146,9 @@ def detail(request, meeting_id):
                 "missing": actions.missing_to_close(meeting)
                 if meeting.status == "in_progress"
                 else [],
+                "checkin_qr": _checkin_qr(request, meeting)
+                if meeting.status == "in_progress"
+                else "",
                 "start_form": forms.StartForm(
                     members=members,
                     initial={"chair": meeting.chair_id, "minute_taker": meeting.minute_taker_id},
@@ -158,6 +163,15 @@ def detail(request, meeting_id):
             }
         )
     return render(request, "meetings/detail.html", context)
+
+
+def _checkin_qr(request, meeting) -> str:
+    """A QR code of the check-in page with the code filled in, for phones in the room."""
+    url = request.build_absolute_uri(
+        reverse("meetings:check_in_code", args=[meeting.pk]) + f"?code={meeting.checkin_code}"
+    )
+    # segno writes the SVG itself from the URL; nothing the user typed goes into it.
+    return mark_safe(segno.make(url, error="m").svg_inline(scale=5, title=_("Check-in code")))
 
 
 def _post(request, meeting_id, form_class, run, success, *, run_only=True, **form_kwargs):
@@ -331,7 +345,9 @@ def set_attendance(request, meeting_id, member_id):
 def check_in_with_code(request, meeting_id):
     """The member's own check-in on a phone, with the code shown in the room."""
     meeting = _meeting(request, meeting_id)
-    form = forms.CheckInCodeForm(request.POST or None)
+    form = forms.CheckInCodeForm(
+        request.POST or None, initial={"code": request.GET.get("code", "")[:6]}
+    )
     row = None
     if request.method == "POST" and form.is_valid():
         try:

@@ -342,3 +342,17 @@ def test_a_member_sees_their_open_tasks_on_the_home_page(client, users, members,
     client.force_login(users["member_A"])
     page = client.get("/").content.decode()
     assert "Nhiệm vụ của tôi" in page and "Thu đảng phí quý IV" in page
+
+
+def test_the_room_shows_a_qr_code_that_fills_in_the_code(client, users, members, meeting):
+    client.force_login(users["secretary_A"])
+    client.post(
+        f"/meetings/{meeting.pk}/start/",
+        {"start-chair": members["an"].pk, "start-minute_taker": members["duc"].pk},
+    )
+    meeting.refresh_from_db()
+    page = client.get(f"/meetings/{meeting.pk}/").content.decode()
+    assert "<svg" in page and 'class="qr"' in page
+    client.force_login(users["member_A"])
+    form = client.get(f"/meetings/{meeting.pk}/check-in/?code={meeting.checkin_code}")
+    assert f'value="{meeting.checkin_code}"' in form.content.decode()

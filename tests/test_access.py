@@ -100,6 +100,7 @@ MEETING_PAGES = {
     "meetings:sign_addendum",
     "meetings:minutes_file",
     "meetings:edit",
+    "meetings:edit_agenda_item",
     "meetings:upload_material",
     "meetings:release_materials",
     "meetings:material",

@@ -281,6 +281,21 @@ def save_agenda_item(
     return item
 
 
+@transaction.atomic
+def remove_agenda_item(actor, meeting: Meeting, item: AgendaItem) -> None:
+    """Take an item off the agenda before anything is recorded on it."""
+    meeting = _locked(meeting)
+    _require_run(actor, meeting)
+    if meeting.status in (MeetingStatus.CLOSED, MeetingStatus.SIGNED, MeetingStatus.CANCELLED):
+        raise ValidationError(_("The agenda of a closed meeting cannot change."))
+    if item.meeting_id != meeting.pk:
+        raise PermissionDenied
+    if item.opinions.exists() or item.votes.exists():
+        raise ValidationError(_("Opinions or votes are recorded on this item; it stays."))
+    record(actor, "meeting.agenda_remove", meeting.organisation, meeting, {"item": item.title})
+    item.delete()
+
+
 def _sync_invitations(meeting: Meeting) -> None:
     """Give every current member of the cell a row; exempted members are marked so."""
     have = set(meeting.attendance.values_list("member_id", flat=True))

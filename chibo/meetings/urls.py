@@ -20,6 +20,11 @@ urlpatterns = [
     path("meetings/<int:meeting_id>/materials/<int:material_id>/", views.material, name="material"),
     path("meetings/<int:meeting_id>/cancel/", views.cancel, name="cancel"),
     path("meetings/<int:meeting_id>/agenda/", views.add_agenda_item, name="add_agenda_item"),
+    path(
+        "meetings/<int:meeting_id>/agenda/<int:item_id>/",
+        views.edit_agenda_item,
+        name="edit_agenda_item",
+    ),
     path("meetings/<int:meeting_id>/guests/", views.add_guest, name="add_guest"),
     path("meetings/<int:meeting_id>/absence/", views.request_absence, name="request_absence"),
     path(

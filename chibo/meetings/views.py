@@ -713,3 +713,26 @@ def material(request, meeting_id, material_id):
         as_attachment=extension == "docx",
         filename=f"{slugify(item.title) or 'tai-lieu'}.{extension}",
     )
+
+
+@login_required
+@require_POST
+def edit_agenda_item(request, meeting_id, item_id):
+    """Change an agenda item's title and content, or remove it ("remove" in the form)."""
+    meeting = _meeting(request, meeting_id)
+    item = get_or_404(meeting.agenda.all(), pk=item_id)
+    if request.POST.get("remove"):
+        return _post(
+            request,
+            meeting_id,
+            None,
+            lambda m, cd: actions.remove_agenda_item(request.user, m, item),
+            _("The item was removed from the agenda."),
+        )
+    return _post(
+        request,
+        meeting_id,
+        partial(forms.AgendaItemForm, prefix=f"item{item.pk}"),
+        lambda m, cd: actions.save_agenda_item(request.user, m, item=item, **cd),
+        _("The agenda was saved."),
+    )

@@ -356,3 +356,21 @@ def test_the_room_shows_a_qr_code_that_fills_in_the_code(client, users, members,
     client.force_login(users["member_A"])
     form = client.get(f"/meetings/{meeting.pk}/check-in/?code={meeting.checkin_code}")
     assert f'value="{meeting.checkin_code}"' in form.content.decode()
+
+
+def test_agenda_items_are_changed_and_removed(client, users, meeting):
+    client.force_login(users["secretary_A"])
+    item = meeting.agenda.last()
+    client.post(
+        f"/meetings/{meeting.pk}/agenda/{item.pk}/",
+        {f"item{item.pk}-title": "Đọc và thông qua biên bản", f"item{item.pk}-notes": ""},
+    )
+    item.refresh_from_db()
+    assert item.title == "Đọc và thông qua biên bản"
+    client.post(f"/meetings/{meeting.pk}/agenda/{item.pk}/", {"remove": "1"})
+    assert not meeting.agenda.filter(pk=item.pk).exists()
+    # A plain member changes nothing.
+    other = meeting.agenda.first()
+    client.force_login(users["member_A"])
+    response = client.post(f"/meetings/{meeting.pk}/agenda/{other.pk}/", {"remove": "1"})
+    assert response.status_code == 403 and meeting.agenda.filter(pk=other.pk).exists()

@@ -49,10 +49,10 @@ def plan(request, code):
         raise Http404
     today = timezone.localdate()
     try:
-        year = int(request.GET.get("year", today.year))
+        year = min(max(int(request.GET.get("year", today.year)), 2000), 2100)
     except ValueError:
         year = today.year
-    meetings = queries.cell_meetings(cell).filter(scheduled_at__year=year)
+    meetings = list(queries.cell_meetings(cell).filter(scheduled_at__year=year))
     may_run = _may_run(request, cell)
     schedule_form = forms.ScheduleForm(members=_cell_members(cell)) if may_run else None
     return render(
@@ -62,6 +62,7 @@ def plan(request, code):
             "cell": cell,
             "year": year,
             "meetings": meetings,
+            "quarters": queries.thematic_by_quarter(meetings, year, today),
             "may_run": may_run,
             "schedule_form": schedule_form,
             "plan_form": forms.PlanYearForm(initial={"year": year}),

@@ -374,3 +374,20 @@ def test_agenda_items_are_changed_and_removed(client, users, meeting):
     client.force_login(users["member_A"])
     response = client.post(f"/meetings/{meeting.pk}/agenda/{other.pk}/", {"remove": "1"})
     assert response.status_code == 403 and meeting.agenda.filter(pk=other.pk).exists()
+
+
+def test_the_plan_shows_quarters_without_a_thematic_meeting(client, users, tree, members):
+    secretary = users["secretary_A"]
+    actions.schedule_meeting(
+        secretary,
+        tree["A"],
+        kind=Kind.THEMATIC,
+        scheduled_at=at(datetime.date(2026, 2, 20)),
+        topic="Học tập tư tưởng Hồ Chí Minh",
+        presenter=members["an"],
+    )
+    client.force_login(secretary)
+    page = client.get("/orgs/A/meetings/?year=2026").content.decode()
+    assert "Học tập tư tưởng Hồ Chí Minh" in page and "Nguyễn Văn An" in page
+    # Quarters 2 to 4 of 2026 have begun (today is after them) without a thematic meeting.
+    assert page.count("Chưa có sinh hoạt chuyên đề") == 3

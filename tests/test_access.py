@@ -101,6 +101,7 @@ MEETING_PAGES = {
     "meetings:minutes_file",
     "meetings:edit",
     "meetings:edit_agenda_item",
+    "meetings:record_vote_by_name",
     "meetings:upload_material",
     "meetings:release_materials",
     "meetings:material",

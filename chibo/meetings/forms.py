@@ -224,3 +224,10 @@ class EditMeetingForm(forms.Form):
     moved_reason = forms.CharField(
         label=_("Reason, when not on the regular day"), max_length=500, required=False
     )
+
+
+class NamedVoteForm(forms.Form):
+    prefix = "named"
+
+    subject = forms.CharField(label=_("What is voted on"), max_length=500)
+    kind = forms.ChoiceField(label=_("Kind of vote"), choices=VoteKind.choices)

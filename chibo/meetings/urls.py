@@ -43,6 +43,11 @@ urlpatterns = [
     ),
     path("meetings/<int:meeting_id>/speakers/", views.record_speaker, name="record_speaker"),
     path("meetings/<int:meeting_id>/votes/", views.record_vote, name="record_vote"),
+    path(
+        "meetings/<int:meeting_id>/votes/by-name/",
+        views.record_vote_by_name,
+        name="record_vote_by_name",
+    ),
     path("meetings/<int:meeting_id>/tasks/", views.add_task, name="add_task"),
     path(
         "meetings/<int:meeting_id>/tasks/<int:task_id>/review/",

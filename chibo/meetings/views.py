@@ -158,6 +158,10 @@ def detail(request, meeting_id):
                 "guest_form": forms.GuestForm(),
                 "speaker_form": forms.SpeakerForm(meeting=meeting),
                 "vote_form": forms.VoteForm(initial={"kind": "resolution", "abstain": 0}),
+                "named_vote_form": forms.NamedVoteForm(initial={"kind": "resolution"}),
+                "voters": [
+                    r for r in queries.attendance_rows(meeting) if r.was_official and r.is_present
+                ],
                 "task_form": forms.TaskForm(members=members),
                 "cancel_form": forms.CancelForm(),
                 "material_form": forms.MaterialForm(),
@@ -736,4 +740,23 @@ def edit_agenda_item(request, meeting_id, item_id):
         partial(forms.AgendaItemForm, prefix=f"item{item.pk}"),
         lambda m, cd: actions.save_agenda_item(request.user, m, item=item, **cd),
         _("The agenda was saved."),
+    )
+
+
+@login_required
+@require_POST
+def record_vote_by_name(request, meeting_id):
+    """A vote recorded member by member: each present official member's choice."""
+    ballots = {}
+    for key, choice in request.POST.items():
+        if key.startswith("ballot-") and key[7:].isdigit() and choice:
+            ballots[int(key[7:])] = choice
+    return _post(
+        request,
+        meeting_id,
+        forms.NamedVoteForm,
+        lambda m, cd: actions.record_vote(
+            request.user, m, subject=cd["subject"], kind=cd["kind"], ballots=ballots
+        ),
+        _("The vote was recorded."),
     )

@@ -391,3 +391,27 @@ def test_the_plan_shows_quarters_without_a_thematic_meeting(client, users, tree,
     assert "Học tập tư tưởng Hồ Chí Minh" in page and "Nguyễn Văn An" in page
     # Quarters 2 to 4 of 2026 have begun (today is after them) without a thematic meeting.
     assert page.count("Chưa có sinh hoạt chuyên đề") == 3
+
+
+def test_a_vote_by_name_on_the_page(client, users, members, meeting):
+    client.force_login(users["secretary_A"])
+    client.post(
+        f"/meetings/{meeting.pk}/start/",
+        {"start-chair": members["an"].pk, "start-minute_taker": members["duc"].pk},
+    )
+    for member in (members["an"], members["duc"]):
+        client.post(f"/meetings/{meeting.pk}/check-in/{member.pk}/")
+    page = client.get(f"/meetings/{meeting.pk}/").content.decode()
+    assert f'name="ballot-{members["an"].pk}"' in page
+    client.post(
+        f"/meetings/{meeting.pk}/votes/by-name/",
+        {
+            "named-subject": "Nghị quyết tháng 12",
+            "named-kind": "resolution",
+            f"ballot-{members['an'].pk}": "agree",
+            f"ballot-{members['duc'].pk}": "disagree",
+        },
+    )
+    vote = Vote.objects.get()
+    assert vote.by_name and (vote.agree, vote.disagree) == (1, 1) and not vote.passed
+    assert vote.ballots.count() == 2

@@ -436,6 +436,7 @@ class QualityScore(models.Model):
         Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     scored_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     def __str__(self) -> str:
         return f"{self.meeting}: {self.total} {self.level_label}"

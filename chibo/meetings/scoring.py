@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from chibo.accounts.policy import Perm, can, require
 from chibo.audit.log import record
+from chibo.conflicts import check_version
 from chibo.meetings.models import (
     PRESENT_STATUSES,
     AttendanceStatus,
@@ -239,7 +240,7 @@ def name_assessor(actor, meeting: Meeting, member: Member) -> QualityScore:
 
 
 @transaction.atomic
-def save_score(actor, meeting: Meeting, manual: dict) -> QualityScore:
+def save_score(actor, meeting: Meeting, manual: dict, version: int | None = None) -> QualityScore:
     """Save the meeting's score: automatic lines from the record, manual lines as given.
 
     Allowed to the named assessor and to whoever may run the cell's meetings, once the
@@ -252,10 +253,15 @@ def save_score(actor, meeting: Meeting, manual: dict) -> QualityScore:
         raise PermissionDenied(_("You do not have permission to do this here."))
     if meeting.status not in SCORABLE:
         raise ValidationError(_("A meeting is scored once it has been held and closed."))
+    if stored is not None and stored.scored_at is not None:
+        # Two assessors never overwrite each other: the second is told and sees the newer one.
+        check_version(stored, version)
     pack = pack_of(meeting, stored)
     evidence = gather_evidence(meeting)
     manual = _clean_manual(pack, evidence, manual)
     stored = stored or QualityScore(meeting=meeting)
+    if stored.scored_at is not None:
+        stored.version += 1
     score = _write(stored, pack, evidence, manual)
     record(
         actor,

@@ -454,7 +454,10 @@ def score(request, meeting_id):
             if k.startswith("line-") and v.strip()
         }
         try:
-            scoring.save_score(request.user, meeting, manual)
+            scoring.save_score(request.user, meeting, manual, request.POST.get("version"))
+        except StaleVersion as exc:
+            messages.error(request, exc.messages[0])
+            return redirect("meetings:score", meeting_id=meeting.pk)
         except ValidationError as exc:
             errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
         else:

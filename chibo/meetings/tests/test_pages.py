@@ -415,3 +415,24 @@ def test_a_vote_by_name_on_the_page(client, users, members, meeting):
     vote = Vote.objects.get()
     assert vote.by_name and (vote.agree, vote.disagree) == (1, 1) and not vote.passed
     assert vote.ballots.count() == 2
+
+
+def test_two_assessors_never_overwrite_each_other(client, users, members, meeting):
+    client.force_login(users["secretary_A"])
+    _close(client, meeting, members)
+    from chibo.meetings.scoring import score_preview
+
+    lines = [line for line in score_preview(meeting).lines if not line.auto]
+    full = {f"line-{line.key}": str(line.max_points) for line in lines}
+    client.post(f"/meetings/{meeting.pk}/score/", full)
+    meeting.refresh_from_db()
+    version = meeting.score.version
+    first = dict(full, version=version)
+    first[f"line-{lines[0].key}"] = "0"
+    assert client.post(f"/meetings/{meeting.pk}/score/", first).status_code == 302
+    # The second assessor saves from the same page they opened before: refused.
+    second = dict(full, version=version)
+    response = client.post(f"/meetings/{meeting.pk}/score/", second, follow=True)
+    assert "Người khác đã lưu" in response.content.decode()
+    meeting.score.refresh_from_db()
+    assert meeting.score.manual[lines[0].key] in (0, "0", 0.0)

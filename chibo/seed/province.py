@@ -18,7 +18,7 @@ import random
 import time
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -742,6 +742,15 @@ def is_empty() -> bool:
 
 
 @transaction.atomic
+def _refresh_statistics() -> None:
+    """Bulk loads leave PostgreSQL's planner statistics empty; without them it plans joins
+    over a million attendance rows as if the tables were tiny, and a query that should take
+    a second takes minutes."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
 def seed_province(seed: int = 1, history: bool = True) -> dict:
     """Build the province and (unless history is False) its twelve months of meetings;
     return counts, the accounts table and the seconds it took."""
@@ -768,6 +777,7 @@ def seed_province(seed: int = 1, history: bool = True) -> dict:
         "accounts": len(rows),
         **meetings,
     }
+    _refresh_statistics()
     summary["seconds"] = round(time.monotonic() - started, 1)
     record(actor, "seed.province", province, province, summary)
     return {**summary, "rows": rows}

@@ -51,7 +51,7 @@ def test_a_secretary_holds_a_meeting_and_a_member_checks_in_by_phone(
     desk.wait_for_selector(f"#att-{members['an'].pk} .badge:has-text('Có mặt')")
     assert "2/2" in desk.locator("#register").inner_text()
 
-    desk.locator("summary", has_text="Ghi biểu quyết").click()
+    desk.get_by_text("Ghi biểu quyết", exact=True).click()
     desk.fill("#id_vote-subject", "Nghị quyết tháng 12")
     desk.fill("#id_vote-agree", "2")
     desk.fill("#id_vote-disagree", "0")

@@ -179,8 +179,21 @@ def _checkin_qr(request, meeting) -> str:
     return mark_safe(segno.make(url, error="m").svg_inline(scale=5, title=_("Check-in code")))
 
 
-def _post(request, meeting_id, form_class, run, success, *, run_only=True, **form_kwargs):
-    """Handle one of the meeting page's forms: validate, call the action, come back."""
+def _post(
+    request,
+    meeting_id,
+    form_class,
+    run,
+    success,
+    *,
+    run_only=True,
+    back="meetings:detail",
+    **form_kwargs,
+):
+    """Handle one of the meeting's forms: validate, call the action, come back to `back`.
+
+    run_only=False leaves the permission to the action (a member's own request, a signer
+    who is not on the cell committee)."""
     meeting = _meeting(request, meeting_id)
     if run_only and not _may_run(request, meeting):
         raise PermissionDenied
@@ -197,7 +210,7 @@ def _post(request, meeting_id, form_class, run, success, *, run_only=True, **for
                 messages.error(request, message)
         else:
             messages.success(request, success)
-    return redirect("meetings:detail", meeting_id=meeting.pk)
+    return redirect(back, meeting_id=meeting.pk)
 
 
 @login_required
@@ -562,43 +575,31 @@ def minutes_page(request, meeting_id):
     )
 
 
-def _minutes_post(request, meeting_id, form_class, run, success):
-    meeting = _meeting(request, meeting_id)
-    form = form_class(request.POST)
-    if form.is_valid():
-        try:
-            run(meeting, form.cleaned_data)
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, success)
-    else:
-        messages.error(request, _("Enter your password to sign."))
-    return redirect("meetings:minutes", meeting_id=meeting.pk)
-
-
 @login_required
 @require_POST
 def sign_minutes(request, meeting_id):
-    return _minutes_post(
+    return _post(
         request,
         meeting_id,
         forms.SignForm,
         lambda m, cd: minutes.sign_minutes(request.user, m, cd["role"], cd["password"]),
         _("You signed the minutes."),
+        run_only=False,
+        back="meetings:minutes",
     )
 
 
 @login_required
 @require_POST
 def add_addendum(request, meeting_id):
-    return _minutes_post(
+    return _post(
         request,
         meeting_id,
         forms.AddendumForm,
         lambda m, cd: minutes.add_addendum(request.user, m, cd["text"]),
         _("The correction was added. The chair and the minute-taker sign it."),
+        run_only=False,
+        back="meetings:minutes",
     )
 
 
@@ -609,7 +610,15 @@ def sign_addendum(request, meeting_id, addendum_id):
         addendum = get_or_404(Addendum.objects.filter(minutes__meeting=meeting), pk=addendum_id)
         return minutes.sign_addendum(request.user, addendum, cd["role"], cd["password"])
 
-    return _minutes_post(request, meeting_id, forms.SignForm, run, _("You signed the correction."))
+    return _post(
+        request,
+        meeting_id,
+        forms.SignForm,
+        run,
+        _("You signed the correction."),
+        run_only=False,
+        back="meetings:minutes",
+    )
 
 
 @login_required

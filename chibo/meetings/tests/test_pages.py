@@ -436,3 +436,11 @@ def test_two_assessors_never_overwrite_each_other(client, users, members, meetin
     assert "Người khác đã lưu" in response.content.decode()
     meeting.score.refresh_from_db()
     assert meeting.score.manual[lines[0].key] in (0, "0", 0.0)
+
+
+def test_an_empty_correction_is_named_as_such(client, users, members, meeting):
+    client.force_login(users["secretary_A"])
+    response = client.post(f"/meetings/{meeting.pk}/minutes/addenda/", {"text": ""}, follow=True)
+    page = response.content.decode()
+    assert response.redirect_chain[-1][0].endswith(f"/meetings/{meeting.pk}/minutes/")
+    assert "Nội dung đính chính" in page and "Hãy nhập mật khẩu để ký" not in page

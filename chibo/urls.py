@@ -26,4 +26,7 @@ urlpatterns = [
     path("audit/", include("chibo.audit.urls")),
     path("manage/", include("chibo.accounts.urls")),
     path("", include("chibo.meetings.urls")),
+    path("", include("chibo.admissions.urls")),
+    path("", include("chibo.transfers.urls")),
+    path("", include("chibo.fees.urls")),
 ]

@@ -10,6 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from chibo.members.models import Member
 from chibo.orgs.models import Organisation
+from tests import walks
 from tests.fixtures import ROLE_CASES
 
 CELL_A = {"member_A", "committee_A", "deputy_A", "secretary_A"}
@@ -121,7 +122,7 @@ def _names(patterns, prefix=""):
 
 
 def test_every_page_is_in_the_table():
-    covered = {name for name, _, _ in PAGES} | POST_ONLY | PUBLIC | MEETING_PAGES
+    covered = {name for name, _, _ in PAGES} | POST_ONLY | PUBLIC | MEETING_PAGES | walks.PAGES
     missing = set(_names(get_resolver().url_patterns)) - covered
     assert not missing, f"pages with no access expectations: {sorted(missing)}"
 

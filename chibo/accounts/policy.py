@@ -29,11 +29,22 @@ class Perm(StrEnum):
     RUN_MEETINGS = "meeting.run"  # plan, prepare, hold, record, close a cell's meetings
     VIEW_AUDIT = "audit.view"
     MANAGE_ACCOUNTS = "accounts.manage"
+    # A committee's decisions on a member's path: the committee's resolution and the
+    # admission decision, recognition, accepting a transfer, removal of name, badges.
+    DECIDE_MEMBERSHIP = "member.decide"
+    VIEW_FEES = "fee.view"  # fee rates, collections, arrears, reports
+    COLLECT_FEES = "fee.collect"  # set a member's fee basis, record payments and remittances
 
 
 _CELL_MEMBER = {Perm.VIEW_ORG, Perm.LIST_MEMBERS, Perm.VIEW_MEETINGS}
-# The cell committee helps run meetings: one of them is often the minute-taker.
-_CELL_COMMITTEE = _CELL_MEMBER | {Perm.VIEW_MEMBER, Perm.RUN_MEETINGS}
+# The cell committee helps run meetings: one of them is often the minute-taker, and one
+# often keeps the cell's fee book.
+_CELL_COMMITTEE = _CELL_MEMBER | {
+    Perm.VIEW_MEMBER,
+    Perm.RUN_MEETINGS,
+    Perm.VIEW_FEES,
+    Perm.COLLECT_FEES,
+}
 _CELL_LEADER = _CELL_COMMITTEE | {Perm.EDIT_MEMBER, Perm.EDIT_ORG, Perm.REVEAL_ID}
 
 GRANTS: dict[str, frozenset[Perm]] = {
@@ -42,7 +53,15 @@ GRANTS: dict[str, frozenset[Perm]] = {
     RoleKind.DEPUTY_SECRETARY: frozenset(_CELL_LEADER),
     RoleKind.SECRETARY: frozenset(_CELL_LEADER),
     RoleKind.STANDING_MEMBER: frozenset(
-        {Perm.VIEW_ORG, Perm.EDIT_ORG, Perm.LIST_MEMBERS, Perm.VIEW_MEMBER, Perm.VIEW_MEETINGS}
+        {
+            Perm.VIEW_ORG,
+            Perm.EDIT_ORG,
+            Perm.LIST_MEMBERS,
+            Perm.VIEW_MEMBER,
+            Perm.VIEW_MEETINGS,
+            Perm.DECIDE_MEMBERSHIP,
+            Perm.VIEW_FEES,
+        }
     ),
     RoleKind.ORGANISATION_STAFF: frozenset(
         {
@@ -54,6 +73,9 @@ GRANTS: dict[str, frozenset[Perm]] = {
             Perm.EDIT_MEMBER,
             Perm.REVEAL_ID,
             Perm.VIEW_MEETINGS,
+            Perm.DECIDE_MEMBERSHIP,
+            Perm.VIEW_FEES,
+            Perm.COLLECT_FEES,
         }
     ),
     RoleKind.INSPECTION_STAFF: frozenset(
@@ -64,13 +86,14 @@ GRANTS: dict[str, frozenset[Perm]] = {
             Perm.REVEAL_ID,
             Perm.VIEW_AUDIT,
             Perm.VIEW_MEETINGS,
+            Perm.VIEW_FEES,  # the inspection commission inspects the fee books
         }
     ),
     RoleKind.ADMINISTRATOR: frozenset(Perm),
 }
 
 # What a member may do with their own record, whatever their roles.
-OWN_RECORD = frozenset({Perm.VIEW_MEMBER, Perm.REVEAL_ID})
+OWN_RECORD = frozenset({Perm.VIEW_MEMBER, Perm.REVEAL_ID, Perm.VIEW_FEES})
 
 
 @dataclass(frozen=True)

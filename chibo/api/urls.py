@@ -13,12 +13,15 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as RequestInvalid
 
 from chibo.accounts.api import router as accounts_router
+from chibo.admissions.api import router as admissions_router
 from chibo.api.auth import SessionAuth, TokenAuth
 from chibo.audit.api import router as audit_router
 from chibo.conflicts import StaleVersion
+from chibo.fees.api import router as fees_router
 from chibo.meetings.api import router as meetings_router
 from chibo.members.api import router as members_router
 from chibo.orgs.api import router as orgs_router
+from chibo.transfers.api import router as transfers_router
 
 DESCRIPTION = """Sign in with the pages' session (writes need the CSRF token), or send
 `Authorization: Bearer <key>` with a key from POST /tokens or `chibo token create`.
@@ -45,6 +48,9 @@ api.add_router("/orgs", orgs_router)
 api.add_router("/members", members_router)
 api.add_router("/audit", audit_router)
 api.add_router("", meetings_router)
+api.add_router("", admissions_router)
+api.add_router("", transfers_router)
+api.add_router("", fees_router)
 
 
 def error(request, status: int, code: str, message, fields: dict | None = None):

@@ -229,6 +229,7 @@ class Opinion(models.Model):
 
 class VoteKind(models.TextChoices):
     RESOLUTION = "resolution", _("Resolution")
+    ADMISSION = "admission", _("Admission of a candidate")
     RECOGNITION = "recognition", _("Recognition as an official member")
     OTHER = "other", _("Other decision")
 

@@ -18,7 +18,7 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -26,6 +26,9 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from chibo.text import fold
+
+if TYPE_CHECKING:  # pragma: no cover
+    from chibo.regulations.lifecycle import FeeRules, MembershipRules
 
 PACKS_DIR = Path(__file__).resolve().parent / "packs"
 TOTAL_POINTS = Decimal(100)
@@ -46,6 +49,9 @@ AUTO_RULES: Mapping[str, str] = MappingProxyType(
 # Options that only one rule understands.
 _RULE_OPTIONS = {"attendance": {"if_unexcused_absence"}, "previous_tasks_done": {"if_no_tasks"}}
 VOTE_KINDS_REQUIRED = ("resolution", "recognition")
+# What a pack can be about; packs of different subjects apply side by side, each with its
+# own dates (the fee rules changed on 1/2/2026, the meeting rules on 28/10/2025).
+SUBJECTS = ("meetings", "membership", "fees")
 AGENDA_SECTIONS = ("opening", "main", "closing")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -290,11 +296,15 @@ class Pack(_Titled):
     applies_from: datetime.date
     applies_until: datetime.date | None
     scope: Scope | None  # None: national
-    meeting: MeetingRules
-    votes: VoteRules
-    quality: QualityRubric
     unconfirmed: Mapping[str, str]  # field path -> why the figure is not confirmed
     file: Path
+    subject: str = "meetings"  # one of SUBJECTS: which rules the pack holds
+    # The sections of the pack's subject; the others are None.
+    meeting: MeetingRules | None = None
+    votes: VoteRules | None = None
+    quality: QualityRubric | None = None
+    membership: MembershipRules | None = None
+    fees: FeeRules | None = None
 
     @property
     def source(self) -> Source:
@@ -318,9 +328,12 @@ class Pack(_Titled):
             for i, s in enumerate(self.sources)
             if s.unconfirmed
         ]
-        notes += [
-            (f"quality.levels.{lv.key}", lv.note) for lv in self.quality.levels if lv.unconfirmed
-        ]
+        if self.quality is not None:
+            notes += [
+                (f"quality.levels.{lv.key}", lv.note)
+                for lv in self.quality.levels
+                if lv.unconfirmed
+            ]
         return notes
 
     def __str__(self) -> str:
@@ -676,6 +689,20 @@ def read_pack(file: Path) -> Pack:
     for path, note in unconfirmed.items():
         if path.split(".")[0] not in data or not isinstance(note, str):
             f.fail(f"{path!r} must name a field of the pack and give a note", "unconfirmed")
+    from chibo.regulations.lifecycle import read_fees, read_membership
+
+    subject = f.text("subject", "meetings")
+    if subject not in SUBJECTS:
+        f.fail(f"must be one of {', '.join(SUBJECTS)}", "subject")
+    sections: dict[str, Any] = {}
+    if subject == "meetings":
+        sections["meeting"] = _read_meeting(f.sub(f.get("meeting", dict), "meeting"))
+        sections["votes"] = _read_votes(f.sub(f.get("votes", dict), "votes"))
+        sections["quality"] = _read_quality(f.sub(f.get("quality", dict), "quality"))
+    elif subject == "membership":
+        sections["membership"] = read_membership(f.sub(f.get("membership", dict), "membership"))
+    else:
+        sections["fees"] = read_fees(f.sub(f.get("fees", dict), "fees"))
     pack = Pack(
         id=pack_id,
         title=f.text("title"),
@@ -684,11 +711,10 @@ def read_pack(file: Path) -> Pack:
         applies_from=f.date("applies_from"),
         applies_until=f.date("applies_until", None),
         scope=scope,
-        meeting=_read_meeting(f.sub(f.get("meeting", dict), "meeting")),
-        votes=_read_votes(f.sub(f.get("votes", dict), "votes")),
-        quality=_read_quality(f.sub(f.get("quality", dict), "quality")),
         unconfirmed=MappingProxyType(dict(unconfirmed)),
         file=file,
+        subject=subject,
+        **sections,
     )
     if pack.applies_until is not None and pack.applies_until < pack.applies_from:
         f.fail("must not be before applies_from", "applies_until")
@@ -707,7 +733,9 @@ def _check_together(packs: Sequence[Pack]) -> None:
         by_id[pack.id] = pack
     for i, a in enumerate(packs):
         for b in packs[i + 1 :]:
-            same_scope = (a.scope.key if a.scope else None) == (b.scope.key if b.scope else None)
+            same_scope = a.subject == b.subject and (a.scope.key if a.scope else None) == (
+                b.scope.key if b.scope else None
+            )
             a_end = a.applies_until or datetime.date.max
             b_end = b.applies_until or datetime.date.max
             if same_scope and a.applies_from <= b_end and b.applies_from <= a_end:
@@ -818,15 +846,20 @@ def scope_covers(scope: Scope, province) -> bool:
 
 
 def pack_in_force(
-    on_date: datetime.date | datetime.datetime, province=None, *, _org_label: str = ""
+    on_date: datetime.date | datetime.datetime,
+    province=None,
+    *,
+    subject: str = "meetings",
+    _org_label: str = "",
 ) -> Pack:
-    """Return the pack in force on that date for a province (or nationally when None).
+    """Return the pack of a subject in force on that date for a province (or nationally
+    when None).
 
     For callers that already know the province, e.g. a seed that scores thousands of
     meetings of one province: no query.
     """
     day = _as_date(on_date)
-    in_force = [p for p in load_packs() if p.covers(day)]
+    in_force = [p for p in load_packs() if p.subject == subject and p.covers(day)]
     if province is not None:
         for pack in in_force:
             if pack.scope is not None and scope_covers(pack.scope, province):
@@ -834,12 +867,15 @@ def pack_in_force(
     for pack in in_force:
         if pack.scope is None:
             return pack
-    raise PackNotFound(f"no regulation pack in force on {day.isoformat()}{_org_label}")
+    raise PackNotFound(f"no {subject} regulation pack in force on {day.isoformat()}{_org_label}")
 
 
-def pack_for(org, on_date: datetime.date | datetime.datetime) -> Pack:
-    """Return the pack in force for the organisation on that date: provincial over national."""
+def pack_for(org, on_date: datetime.date | datetime.datetime, subject: str = "meetings") -> Pack:
+    """Return the pack of a subject in force for the organisation on that date: provincial
+    over national."""
     day = _as_date(on_date)
-    needs_province = any(p.scope is not None and p.covers(day) for p in load_packs())
+    needs_province = any(
+        p.subject == subject and p.scope is not None and p.covers(day) for p in load_packs()
+    )
     province = province_of(org) if needs_province else None
-    return pack_in_force(day, province, _org_label=f" for {org.code}")
+    return pack_in_force(day, province, subject=subject, _org_label=f" for {org.code}")

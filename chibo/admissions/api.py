@@ -1,0 +1,5 @@
+"""API of chibo.admissions."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""API of chibo.fees."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""API of chibo.transfers."""
+
+from ninja import Router
+
+router = Router()

@@ -13,15 +13,15 @@ class Status(models.TextChoices):
     PROBATIONARY = "probationary", _("Probationary")
     OFFICIAL = "official", _("Official")
     EXEMPTED = "exempted", _("Exempted from activity")
-    AWAY = "away", _("Temporarily away")
     TRANSFERRED_OUT = "transferred_out", _("Transferred out")
     REMOVED = "removed", _("Name removed")
     EXPELLED = "expelled", _("Expelled")
     DECEASED = "deceased", _("Deceased")
 
 
-# Members who still belong to their cell; the others are kept for the record.
-CURRENT_STATUSES = (Status.PROBATIONARY, Status.OFFICIAL, Status.EXEMPTED, Status.AWAY)
+# Members who still belong to their cell; the others are kept for the record. A member
+# transferred temporarily elsewhere keeps their status: chibo.transfers knows they are away.
+CURRENT_STATUSES = (Status.PROBATIONARY, Status.OFFICIAL, Status.EXEMPTED)
 
 
 class Gender(models.TextChoices):

@@ -21,6 +21,7 @@ from chibo.members.forms import (
 )
 from chibo.members.models import Member
 from chibo.web.helpers import add_action_errors, get_or_404, paginate
+from chibo.web.panels import member_panels
 
 
 def _member(request, member_id: int, perm: Perm = Perm.VIEW_MEMBER) -> Member:
@@ -85,6 +86,7 @@ def detail(request, member_id):
             "may_open_account": can(request.user, Perm.MANAGE_ACCOUNTS, member.cell)
             and not hasattr(member, "user"),
             "reveal_form": RevealForm(),
+            "panels": member_panels(request, member),
         },
     )
 

@@ -22,6 +22,7 @@ from chibo.orgs.forms import (
 )
 from chibo.orgs.models import Organisation
 from chibo.web.helpers import add_action_errors, get_or_404, paginate
+from chibo.web.panels import org_links
 
 CHILDREN_PAGE = 100
 
@@ -105,6 +106,7 @@ def detail(request, code):
                 "meetings": org.is_cell and can(user, Perm.VIEW_MEETINGS, org),
             },
             "current_statuses": CURRENT_STATUSES,
+            "app_links": org_links(request, org),
         },
     )
 

@@ -202,6 +202,33 @@ def test_most_minutes_are_signed_within_two_days_and_the_chain_verifies(demo):
     assert str(signed.count()) in out.getvalue()
 
 
+def test_most_documents_are_released_a_day_ahead_and_opened(demo):
+    meetings = list(held().prefetch_related("materials__openings"))
+    ahead = late = none = opened = 0
+    for meeting in meetings:
+        released = [m.released_at for m in meeting.materials.all() if m.released_at]
+        if not released:
+            none += 1
+            continue
+        days = (
+            timezone.localtime(meeting.scheduled_at, actions.LOCAL).date()
+            - timezone.localtime(min(released), actions.LOCAL).date()
+        ).days
+        ahead += days >= 1
+        late += days < 1
+        opened += any(m.openings.exists() for m in meeting.materials.all())
+    assert ahead > 0.6 * len(meetings)
+    assert late > 0 and none > 0 and opened > 0
+    # The score's line for documents a day ahead follows them.
+    lines = [
+        line["points"]
+        for score in QualityScore.objects.filter(meeting__in=meetings)
+        for line in score.items
+        if line["key"] == "materials_posted"
+    ]
+    assert {float(p) for p in lines} == {0.0, 5.0}, set(lines)
+
+
 def test_the_history_went_through_the_actions_at_the_time(demo):
     assert AuditEvent.objects.filter(action="meeting.schedule").count() == Meeting.objects.count()
     checked_in = Attendance.objects.filter(status__in=PRESENT_STATUSES).count()

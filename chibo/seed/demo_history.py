@@ -12,6 +12,7 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.core.files.base import ContentFile
 from django.test.utils import override_settings
 
 from chibo.accounts.actions import grant_role, open_account
@@ -169,7 +170,13 @@ class DemoHistory:
             return  # planned; the notice goes out five days before
         clock.set(starts - 5 * DAY)
         actions.send_notice(cell.actor, meeting)
+        release = h.material_release(rng, starts)
+        early = release is not None and release <= starts - 3 * DAY
+        if early:
+            self._materials(cell, meeting, release)
         requests = self._before(cell, meeting, starts)
+        if release is not None and not early and clock.reached(release):
+            self._materials(cell, meeting, release)
         if not clock.reached(starts):
             return
         clock.set(starts)
@@ -200,6 +207,21 @@ class DemoHistory:
         clock.set(ends)
         actions.close_meeting(cell.actor, meeting)
         self._record(cell, meeting, slot, ends, speakers)
+
+    def _materials(self, cell: _Cell, meeting: Meeting, release) -> None:
+        """Upload and release the meeting's document; some members open it before."""
+        clock, rng = self.clock, self.rng
+        clock.set(release - 30 * MINUTE)
+        upload = ContentFile(h.sample_material(), name="tai-lieu.pdf")
+        title = f"{rng.choice(h.MATERIAL_TITLES)} {h.local(meeting.scheduled_at):%m/%Y}"
+        material = actions.upload_material(cell.actor, meeting, title, upload)
+        clock.set(release)
+        actions.release_materials(cell.actor, meeting)
+        material.refresh_from_db()
+        for i, user in enumerate(cell.users.values()):
+            if user.pk != cell.actor.pk and rng.random() < 0.6:
+                clock.set(release + (40 + 17 * i) * MINUTE)
+                actions.open_material(user, material)
 
     def _before(self, cell: _Cell, meeting: Meeting, starts) -> dict[int, bool]:
         """Members with an account ask to be excused or post an opinion in advance; return

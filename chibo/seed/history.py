@@ -64,6 +64,11 @@ OFFICE_START = datetime.time(14, 0)
 # How the minutes are signed: days after the meeting, or None for never (left unsigned).
 SIGN_DELAYS = {0: 40, 1: 30, 2: 15, 3: 4, 5: 2, None: 9}
 TASK_REVIEWS = {"done": 72, "late": 18, "not_done": 10}
+# When the meeting's documents are released, in days before it: with the notice (five days
+# ahead), later but in time (HD 42 asks for one day ahead), on the day itself (too late for
+# the score), or never (None: the secretary brings paper).
+MATERIAL_RELEASES = {5: 48, 3: 12, 1: 10, 0: 12, None: 18}
+MATERIAL_TITLES = ("Dự thảo nghị quyết chi bộ", "Báo cáo tình hình tháng", "Tài liệu sinh hoạt")
 # The level the assessor's points aim at; a level the automatic lines put out of reach
 # falls to the next one.
 LEVEL_WEIGHTS = {"good": 40, "fair": 44, "average": 14, "weak": 2}
@@ -271,6 +276,39 @@ def due_on(rng: random.Random, day: datetime.date, next_day: datetime.date | Non
 def task_review(rng: random.Random) -> tuple[str, str]:
     status = weighted(rng, TASK_REVIEWS)
     return status, rng.choice(REVIEW_NOTES[status])
+
+
+def material_release(rng: random.Random, starts: datetime.datetime):
+    """Return when the meeting's document is released, or None when it never is."""
+    days = weighted(rng, MATERIAL_RELEASES)
+    if days is None:
+        return None
+    if days == 0:
+        return starts - datetime.timedelta(hours=1)
+    if days == 1:
+        # The evening before by the calendar, whatever time the meeting starts.
+        return datetime.datetime.combine(
+            local(starts).date() - datetime.timedelta(days=1), datetime.time(17, 0), LOCAL
+        )
+    return starts - datetime.timedelta(days=days)
+
+
+def sample_material() -> bytes:
+    """Return a one-page PDF with Vietnamese text, made once: the seeds' meeting document."""
+    global _SAMPLE_PDF
+    if _SAMPLE_PDF is None:
+        from weasyprint import HTML
+
+        _SAMPLE_PDF = HTML(
+            string='<html lang="vi"><body style="font-family: serif">'
+            "<h1>Dự thảo nghị quyết chi bộ</h1><p>Tài liệu gửi đảng viên nghiên cứu trước"
+            " buổi sinh hoạt: kết quả tháng trước, nhiệm vụ tháng tới, ý kiến góp ý.</p>"
+            "</body></html>"
+        ).write_pdf()
+    return _SAMPLE_PDF
+
+
+_SAMPLE_PDF: bytes | None = None
 
 
 def sign_delay(rng: random.Random) -> int | None:

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import connection
 from django.db.models import DateTimeField, F, Value
 from django.db.models.functions import Least
@@ -33,6 +35,7 @@ from chibo.meetings.models import (
     Attendance,
     AttendanceStatus,
     Kind,
+    Material,
     Meeting,
     MeetingStatus,
     Minutes,
@@ -130,6 +133,7 @@ class _Held:
     signed_at: datetime.datetime | None = None
     score: QualityScore | None = None
     agenda: tuple[tuple[int, str, str], ...] = ()  # position, key, title
+    material: tuple[str, datetime.datetime] | None = None  # title, released at
 
 
 class ProvinceHistory:
@@ -144,6 +148,7 @@ class ProvinceHistory:
         self.packs: dict[datetime.date, Pack] = {}
         self.agendas: dict[tuple[str, bool], tuple] = {}
         self.items: dict[tuple[int, str], int] = {}  # agenda item ids by meeting and key
+        self.material_file: str | None = None
         self.counts = {"meetings": 0, "attendance": 0, "signed": 0, "scores": 0, "tasks": 0}
 
     def run(self) -> dict:
@@ -238,6 +243,10 @@ class ProvinceHistory:
                 continue
             meeting.notice_sent_at = starts - 5 * DAY
             meeting.version += 1
+            release = h.material_release(rng, starts)
+            if release is not None and self._reached(release):
+                title = f"{rng.choice(h.MATERIAL_TITLES)} {h.local(starts):%m/%Y}"
+                held.material = (title, release)
             expected = [m for m in members if m.status != Status.EXEMPTED]
             exempted = [m for m in members if m.status == Status.EXEMPTED]
             if not self._reached(starts):
@@ -407,7 +416,7 @@ class ProvinceHistory:
             expected=len(counted),
             unexcused_absences=unexcused,
             starts_at=meeting.scheduled_at,
-            materials_released_at=None,
+            materials_released_at=held.material[1] if held.material else None,
             speakers=len(speakers),
             members_present=len(present_ids),
             previous_tasks_total=len(held.reviewed),
@@ -477,6 +486,26 @@ class ProvinceHistory:
                 )
                 for x in helds
                 for subject, r in x.votes
+            ],
+        )
+        # One stored file serves every seeded document: the upload action would store a
+        # copy of the same bytes for each.
+        _insert(
+            Material,
+            ("meeting", "title", "file", "content_type", "size", "uploaded_at", "released_at"),
+            [
+                (
+                    x.meeting.pk,
+                    title,
+                    self._material_file(),
+                    "application/pdf",
+                    len(h.sample_material()),
+                    stamp(released - 30 * MINUTE),
+                    stamp(released),
+                )
+                for x in helds
+                if x.material
+                for title, released in [x.material]
             ],
         )
         tasks = [t for x in helds for t in x.tasks]
@@ -553,6 +582,13 @@ class ProvinceHistory:
             ],
         )
         self.counts["signed"] += len(signed)
+
+    def _material_file(self) -> str:
+        if self.material_file is None:
+            self.material_file = default_storage.save(
+                "materials/seed/tai-lieu-sinh-hoat.pdf", ContentFile(h.sample_material())
+            )
+        return self.material_file
 
     def _stamp(self) -> None:
         """Date the meetings' creation, which auto_now_add stamped with the time of seeding,

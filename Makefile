@@ -29,10 +29,11 @@ system-packages:
 	  command -v pdftotext >/dev/null && command -v soffice >/dev/null && \
 	  test -e /usr/share/fonts/truetype/noto/NotoSerif-Regular.ttf && \
 	  test -e /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf && \
+	  test -e /usr/lib/libreoffice/program/libsclo.so && \
 	  { ldconfig -p 2>/dev/null || /sbin/ldconfig -p; } | grep -q libpangoft2-1.0 || \
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	    chromium gettext fonts-noto-core fonts-dejavu-core fonts-liberation poppler-utils \
-	    libreoffice-writer-nogui libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; }
+	    libreoffice-writer-nogui libreoffice-calc-nogui libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; }
 
 test: $(VENV)/.installed system-packages
 	CHIBO_FAST_HASHER=1 $(BIN)/ruff check .

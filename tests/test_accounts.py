@@ -77,9 +77,13 @@ def test_a_secretary_who_moves_cell_stops_being_secretary(users, members, tree):
 
 
 def test_an_expelled_member_loses_every_role_and_the_log_in(users, members, tree):
-    from chibo.members.actions import update_member
+    import datetime
 
-    update_member(users["admin_P"], members["duc"], status="expelled")
+    from chibo.members.actions import end_membership
+
+    end_membership(
+        users["admin_P"], members["duc"], "expelled", datetime.date(2026, 1, 5), "12-QĐ/TU"
+    )
     user = User.objects.get(username="member_A")
     assert not user.is_active and not user.roles.exists()
     assert not can(user, Perm.VIEW_ORG, tree["A"])

@@ -184,9 +184,9 @@ def test_splitting_a_committee_moves_the_chosen_cells(tree, members, users):
 
 
 def test_a_merge_leaves_members_who_left_on_the_old_cells_record(tree, members, users):
-    from chibo.members.actions import update_member
+    from chibo.members.actions import end_membership
 
-    update_member(users["admin_P"], members["hoa"], status="deceased")
+    end_membership(users["admin_P"], members["hoa"], "deceased", datetime.date(2026, 1, 5))
     actions.merge_organisations(users["staff_X"], tree["B"], tree["A"])
     assert Member.objects.get(pk=members["hoa"].pk).cell_id == tree["B"].pk
 

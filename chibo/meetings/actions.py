@@ -45,6 +45,7 @@ from chibo.members.models import CURRENT_STATUSES, Member, Status
 from chibo.orgs.models import Organisation
 from chibo.regulations.loader import pack_for
 from chibo.regulations.rules import vote_result
+from chibo.transfers import queries as transfer_queries
 
 LOCAL = ZoneInfo(settings.TIME_ZONE)
 DEFAULT_START = datetime.time(8, 0)
@@ -297,19 +298,40 @@ def remove_agenda_item(actor, meeting: Meeting, item: AgendaItem) -> None:
 
 
 def _sync_invitations(meeting: Meeting) -> None:
-    """Give every current member of the cell a row; exempted members are marked so."""
-    have = set(meeting.attendance.values_list("member_id", flat=True))
-    members = meeting.organisation.members.filter(status__in=CURRENT_STATUSES).exclude(pk__in=have)
+    """Give every current member of the cell a row; exempted members are marked so.
+
+    Members transferred temporarily elsewhere on the meeting's day are not invited; members
+    of other cells transferred here temporarily are, marked temporary (chibo.transfers). Rows
+    of members no longer expected (moved, away) that nothing was recorded on are withdrawn.
+    """
+    day = _local_day(meeting.scheduled_at)
+    cell = meeting.organisation
+    away = transfer_queries.away_member_ids(cell, day)
+    home = list(cell.members.filter(status__in=CURRENT_STATUSES).exclude(pk__in=away))
+    visiting = list(transfer_queries.temporary_members(cell, day))
+    expected = {m.pk for m in home} | {m.pk for m in visiting}
+    rows = dict(meeting.attendance.values_list("member_id", "status"))
+    gone = [
+        member_id
+        for member_id, status in rows.items()
+        if member_id not in expected
+        and status in (AttendanceStatus.EXPECTED, AttendanceStatus.EXEMPTED)
+    ]
+    if gone and meeting.status == MeetingStatus.PLANNED:
+        meeting.attendance.filter(member_id__in=gone).delete()
     Attendance.objects.bulk_create(
         Attendance(
             meeting=meeting,
             member=m,
             was_official=m.status != Status.PROBATIONARY,
+            temporary=temporary,
             status=AttendanceStatus.EXEMPTED
             if m.status == Status.EXEMPTED
             else AttendanceStatus.EXPECTED,
         )
+        for members, temporary in ((home, False), (visiting, True))
         for m in members
+        if m.pk not in rows
     )
 
 
@@ -556,11 +578,20 @@ def set_attendance(
 
 def vote_register(meeting: Meeting) -> dict:
     """Return who may vote now: official members, present, and the pack's denominator."""
-    pack = pack_for(meeting.organisation, _local_day(meeting.scheduled_at))
-    rows = list(meeting.attendance.all())
+    day = _local_day(meeting.scheduled_at)
+    pack = pack_for(meeting.organisation, day)
+    everyone = list(meeting.attendance.all())
+    # Members here temporarily take part but are not counted (chibo.transfers); the cell's
+    # own members away temporarily are counted as members and left out as the pack says.
+    rows = [r for r in everyone if not r.temporary]
     official = [r for r in rows if r.was_official]
     exempted_absent = sum(1 for r in official if r.status == AttendanceStatus.EXEMPTED)
-    eligible = pack.votes.eligible_count(len(official), exempted_absent=exempted_absent)
+    away = transfer_queries.away_official_count(
+        meeting.organisation, day, invited={r.member_id for r in everyone}
+    )
+    eligible = pack.votes.eligible_count(
+        len(official) + away, exempted_absent=exempted_absent, temporarily_away=away
+    )
     present_official = sum(1 for r in official if r.is_present)
     threshold = pack.votes.threshold(VoteKind.RESOLUTION)
     needed = threshold.votes_needed(eligible) if eligible else 0
@@ -570,6 +601,8 @@ def vote_register(meeting: Meeting) -> dict:
         "present_official": present_official,
         "present": sum(1 for r in rows if r.is_present),
         "expected": sum(1 for r in rows if r.status != AttendanceStatus.EXEMPTED),
+        "temporarily_away": away,
+        "temporary_present": sum(1 for r in everyone if r.temporary and r.is_present),
         "needed": needed,
         # A resolution can pass only when enough official members are in the room.
         "quorum": eligible > 0 and present_official >= needed,
@@ -603,9 +636,9 @@ def record_vote(
     voters = {}
     if ballots is not None:
         voters = dict(
-            meeting.attendance.filter(was_official=True, status__in=PRESENT_STATUSES).values_list(
-                "member_id", "member__full_name"
-            )
+            meeting.attendance.filter(
+                was_official=True, temporary=False, status__in=PRESENT_STATUSES
+            ).values_list("member_id", "member__full_name")
         )
         strangers = [m for m in ballots if m not in voters]
         if strangers:

@@ -185,6 +185,9 @@ class AttendanceOut(Schema):
     member: MemberRef
     status: str = Field(description="expected, present, late, absent_excused, …")
     was_official: bool = Field(description="Official when invited: only they vote.")
+    temporary: bool = Field(
+        description="A member of another cell taking part temporarily: not counted or voting."
+    )
     checked_in_at: datetime.datetime | None
     checked_in_by_self: bool
     absence_reason: str
@@ -198,6 +201,10 @@ class RegisterOut(Schema):
     expected: int = Field(description="Invited members, less those exempted.")
     present_official: int
     eligible: int = Field(description="The denominator of a vote.")
+    temporarily_away: int = Field(
+        description="Official members transferred temporarily elsewhere, left out as the pack says."
+    )
+    temporary_present: int = Field(description="Members here temporarily who are present.")
     needed: int = Field(description="Votes in favour a resolution needs.")
     quorum: bool = Field(description="Enough official members are present to pass one.")
     rule: str
@@ -302,7 +309,8 @@ def _detail(user, meeting: Meeting) -> dict:
         "organisation", "presenter", "preparer", "chair", "minute_taker"
     ).get(pk=meeting.pk)
     may_run = _may_run(user, meeting)
-    counts = meeting.attendance.aggregate(
+    # Members here temporarily (chibo.transfers) are not counted.
+    counts = meeting.attendance.filter(temporary=False).aggregate(
         invited=Count("pk", filter=~Q(status=AttendanceStatus.EXEMPTED)),
         present=Count("pk", filter=Q(status__in=PRESENT_STATUSES)),
         absent=Count(
@@ -369,8 +377,15 @@ def _listed(qs):
     """Meetings with their attendance counts, in time order."""
     return (
         qs.annotate(
-            present=Count("attendance", filter=Q(attendance__status__in=PRESENT_STATUSES)),
-            invited=Count("attendance", filter=~Q(attendance__status=AttendanceStatus.EXEMPTED)),
+            present=Count(
+                "attendance",
+                filter=Q(attendance__status__in=PRESENT_STATUSES, attendance__temporary=False),
+            ),
+            invited=Count(
+                "attendance",
+                filter=~Q(attendance__status=AttendanceStatus.EXEMPTED)
+                & Q(attendance__temporary=False),
+            ),
         )
         .select_related("organisation")
         .order_by("scheduled_at", "id")

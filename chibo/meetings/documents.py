@@ -158,6 +158,8 @@ def _part_one(c: dict) -> list[Block]:
         blocks.append(Block("field", NONE, "Vắng mặt"))
     blocks.append(Block("field", _names(attendance["exempted"]), "Miễn sinh hoạt"))
     blocks.append(Block("field", _names(attendance["late"]), "Đến muộn"))
+    if attendance.get("temporary"):
+        blocks.append(Block("field", _names(attendance["temporary"]), "Sinh hoạt tạm thời"))
     return blocks
 
 

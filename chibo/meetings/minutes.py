@@ -105,9 +105,11 @@ def _person(member: Member | None) -> dict | None:
 
 
 def _attendance(meeting: Meeting) -> dict:
-    rows = list(
+    everyone = list(
         meeting.attendance.select_related("member").order_by("member__name_folded", "member_id")
     )
+    # Members here temporarily (chibo.transfers) are named apart and not counted.
+    rows = [r for r in everyone if not r.temporary]
     expected = [r for r in rows if r.status != AttendanceStatus.EXEMPTED]
     absent = []
     for r in expected:
@@ -120,7 +122,7 @@ def _attendance(meeting: Meeting) -> dict:
         elif r.status == AttendanceStatus.EXPECTED:
             # Not recorded: neither present nor absent (a closed meeting has none).
             absent.append({"name": r.member.full_name, "excused": None, "reason": ""})
-    return {
+    result = {
         # Members who must attend: everyone invited except the exempted.
         "total": len(expected),
         "present": sum(1 for r in rows if r.status in PRESENT_STATUSES),
@@ -130,6 +132,13 @@ def _attendance(meeting: Meeting) -> dict:
         "exempted": [r.member.full_name for r in rows if r.status == AttendanceStatus.EXEMPTED],
         "late": [r.member.full_name for r in rows if r.status == AttendanceStatus.LATE],
     }
+    temporary = [
+        r.member.full_name for r in everyone if r.temporary and r.status in PRESENT_STATUSES
+    ]
+    if temporary:
+        # Only when there are some, so that the content (and hash) of other minutes is as before.
+        result["temporary"] = temporary
+    return result
 
 
 def _votes(meeting: Meeting, positions: dict[int, int]) -> list[dict]:

@@ -172,6 +172,9 @@ class Attendance(models.Model):
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="attendance")
     # Official or probationary when invited: only official members vote.
     was_official = models.BooleanField(default=True)
+    # A member of another cell transferred here temporarily (chibo.transfers): invited, checks
+    # in and may speak, but is not counted in the cell's membership, attendance, quorum or votes.
+    temporary = models.BooleanField(_("takes part temporarily"), default=False)
     status = models.CharField(
         max_length=20, choices=AttendanceStatus.choices, default=AttendanceStatus.EXPECTED
     )

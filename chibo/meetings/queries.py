@@ -23,8 +23,14 @@ def cell_meetings(cell) -> QuerySet[Meeting]:
     return (
         cell.meetings.select_related("presenter")
         .annotate(
-            present=Count("attendance", filter=Q(attendance__status__in=PRESENT_STATUSES)),
-            invited=Count("attendance", filter=~Q(attendance__status="exempted")),
+            present=Count(
+                "attendance",
+                filter=Q(attendance__status__in=PRESENT_STATUSES, attendance__temporary=False),
+            ),
+            invited=Count(
+                "attendance",
+                filter=~Q(attendance__status="exempted") & Q(attendance__temporary=False),
+            ),
         )
         .order_by("scheduled_at", "id")
     )

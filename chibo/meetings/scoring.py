@@ -63,7 +63,8 @@ def _locked(meeting: Meeting) -> Meeting:
 def gather_evidence(meeting: Meeting) -> MeetingEvidence:
     """Return what the meeting's record says for the rubric's automatic lines.
 
-    Attendance: present over expected, exempted members excluded from both unless they came.
+    Attendance: present over expected, exempted members excluded from both unless they came;
+    members taking part temporarily are counted in neither, nor among the speakers.
     Materials: the earliest release against the planned time (None when nothing was
     released). Speakers: distinct members present who spoke at the meeting (opinions posted
     in advance do not count). Previous tasks: those reviewed at this meeting; while the
@@ -72,7 +73,9 @@ def gather_evidence(meeting: Meeting) -> MeetingEvidence:
     """
     # Before the meeting starts nobody is present yet: attendance is not data yet.
     started = meeting.status not in (MeetingStatus.PLANNED, MeetingStatus.CANCELLED)
-    rows = list(meeting.attendance.values_list("member_id", "status")) if started else []
+    # Members here temporarily (chibo.transfers) take part but are not counted.
+    attendance = meeting.attendance.filter(temporary=False)
+    rows = list(attendance.values_list("member_id", "status")) if started else []
     counted = [(m, s) for m, s in rows if s != AttendanceStatus.EXEMPTED]
     present_ids = {m for m, s in counted if s in PRESENT_STATUSES}
     present = len(present_ids) if counted else None

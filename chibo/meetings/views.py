@@ -1,6 +1,7 @@
 """Pages of a cell's meetings: the plan, the meeting page for members, and the secretary's
 screens to prepare and hold it. Every write goes through chibo.meetings.actions."""
 
+import datetime
 from functools import partial
 
 import segno
@@ -111,6 +112,16 @@ def schedule(request, code):
     )
 
 
+def _fee_report_link(request, meeting: Meeting) -> str:
+    """The agenda's fee report (the opening's "fees" step): the cell's sheet of the month
+    before a regular meeting, for those who may see the cell's fees."""
+    if not meeting.is_regular or not can(request.user, Perm.VIEW_FEES, meeting.organisation):
+        return ""
+    day = timezone.localtime(meeting.scheduled_at, actions.LOCAL).date().replace(day=1)
+    last = day - datetime.timedelta(days=1)
+    return reverse("fees:month", args=[meeting.organisation.code, last.year, last.month])
+
+
 @login_required
 def detail(request, meeting_id):
     """The meeting page: what a member needs before and during it, and the secretary's
@@ -132,6 +143,7 @@ def detail(request, meeting_id):
         "absence_form": forms.AbsenceForm(),
         "opinion_form": forms.OpinionForm(),
         "code_form": forms.CheckInCodeForm(),
+        "fee_report": _fee_report_link(request, meeting),
     }
     if may_run:
         members = _cell_members(meeting.organisation)
@@ -160,7 +172,9 @@ def detail(request, meeting_id):
                 "vote_form": forms.VoteForm(initial={"kind": "resolution", "abstain": 0}),
                 "named_vote_form": forms.NamedVoteForm(initial={"kind": "resolution"}),
                 "voters": [
-                    r for r in queries.attendance_rows(meeting) if r.was_official and r.is_present
+                    r
+                    for r in queries.attendance_rows(meeting)
+                    if r.was_official and r.is_present and not r.temporary
                 ],
                 "task_form": forms.TaskForm(members=members),
                 "cancel_form": forms.CancelForm(),

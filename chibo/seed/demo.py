@@ -284,6 +284,24 @@ def _place(unit: Unit, commune_code: str | None) -> str:
 
 
 @transaction.atomic
+def _demo_lifecycle(actor, seed: int, today) -> dict:
+    """The members' paths after the meetings' year, through the actions: candidates and
+    probations (their votes need the cells' meetings), transfers and residence contact,
+    a year of fees, then courses, badges, corrections and a removal proposal (which reads
+    the fee arrears)."""
+    from chibo.admissions.seeding import seed_demo as seed_admissions
+    from chibo.fees.seeding import seed_demo_fees
+    from chibo.members.seeding import demo_lifecycle
+    from chibo.transfers.seeding import seed_demo_transfers
+
+    return {
+        "admissions": seed_admissions(actor, seed, today),
+        "transfers": seed_demo_transfers(actor, today, seed),
+        "fees": seed_demo_fees(actor, random.Random(seed), today),
+        "records": demo_lifecycle(actor, random.Random(seed), today),
+    }
+
+
 def seed_demo(seed: int = 1, history: bool = True) -> list[dict]:
     """Build the demo tree, its members, the demo accounts and (unless history is False)
     twelve months of meetings; return the accounts table."""
@@ -297,6 +315,7 @@ def seed_demo(seed: int = 1, history: bool = True) -> list[dict]:
     password = demo_password_hash()
     rows = create_accounts(actor, DEMO_ACCOUNTS, password)
     meetings = DemoHistory(actor, rng, today, password).run() if history else 0
+    lifecycle = _demo_lifecycle(actor, seed, today) if history else {}
     members = sum(unit.members for unit in TREE)
     province = Organisation.objects.get(code="HG")
     record(
@@ -304,6 +323,6 @@ def seed_demo(seed: int = 1, history: bool = True) -> list[dict]:
         "seed.demo",
         province,
         province,
-        {"seed": seed, "members": members, "meetings": meetings},
+        {"seed": seed, "members": members, "meetings": meetings, **lifecycle},
     )
     return rows

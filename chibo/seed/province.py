@@ -751,6 +751,21 @@ def _refresh_statistics() -> None:
             cursor.execute("ANALYZE")
 
 
+def _province_lifecycle(province, seed: int, today) -> dict:
+    """The members' paths in bulk, as the actions would write them: probations and
+    candidates, a year of fees, courses and badges, transfers and residence contact."""
+    from chibo.admissions.seeding import seed_province as seed_admissions
+    from chibo.fees.seeding import seed_province_fees
+    from chibo.members.seeding import province_lifecycle
+    from chibo.transfers.seeding import seed_province_transfers
+
+    summary = {"admissions": seed_admissions(province, seed, today)}
+    summary.update(seed_province_fees(random.Random(seed), today, province))
+    summary["lifecycle"] = province_lifecycle(random.Random(seed), today)
+    summary["transfers"] = seed_province_transfers(province, today, seed)
+    return summary
+
+
 def seed_province(seed: int = 1, history: bool = True) -> dict:
     """Build the province and (unless history is False) its twelve months of meetings;
     return counts, the accounts table and the seconds it took."""
@@ -777,6 +792,8 @@ def seed_province(seed: int = 1, history: bool = True) -> dict:
         "accounts": len(rows),
         **meetings,
     }
+    if history:
+        summary.update(_province_lifecycle(province, seed, today))
     _refresh_statistics()
     summary["seconds"] = round(time.monotonic() - started, 1)
     record(actor, "seed.province", province, province, summary)

@@ -66,6 +66,7 @@ ATTENDANCE_FIELDS = (
     "checked_in_by_self",
     "absence_reason",
     "absence_request",
+    "temporary",
 )
 VOTE_FIELDS = (
     "meeting",
@@ -442,7 +443,7 @@ class ProvinceHistory:
         for pk, meeting_id, key in items.values_list("id", "meeting_id", "key"):
             self.items[meeting_id, key] = pk
         rows = [
-            (x.meeting.pk, m.id, m.official, status, stamp(at), False, reason, "")
+            (x.meeting.pk, m.id, m.official, status, stamp(at), False, reason, "", False)
             for x in helds
             for m, status, at, reason in x.attendance
         ]

@@ -1,4 +1,9 @@
-"""The home page and the health check."""
+"""The home page and the health check.
+
+For a user who is a party member the home page is their own corner: the next meeting, their
+open tasks, their cell, the panels the apps of a member's path add (fees, transfer status,
+probation), and their requests to correct the record.
+"""
 
 from datetime import timedelta
 
@@ -13,7 +18,9 @@ from django.views.decorators.cache import never_cache
 from chibo.accounts.policy import Perm, can, top_orgs
 from chibo.meetings.models import Task
 from chibo.meetings.queries import visible_meetings
+from chibo.members.models import CorrectionRequest
 from chibo.orgs.queries import subtree_counts
+from chibo.web.panels import member_panels
 
 
 @never_cache
@@ -50,19 +57,27 @@ def home(request):
             .order_by("scheduled_at")
             .first()
         )
-    my_tasks = []
+    my_tasks, panels, my_corrections = [], [], []
     if user.member_id:
         my_tasks = (
             Task.objects.filter(assignees=user.member_id, status=Task.Status.OPEN)
             .select_related("meeting")
             .order_by("due_on")[:10]
         )
+        panels = member_panels(request, user.member)
+        # Requests still waiting, and answers of the last month the member may not have read.
+        recent = timezone.now() - timedelta(days=30)
+        my_corrections = CorrectionRequest.objects.filter(member_id=user.member_id).filter(
+            Q(outcome=CorrectionRequest.Outcome.PENDING) | Q(decided_at__gte=recent)
+        )[:5]
     return render(
         request,
         "home.html",
         {
             "next_meeting": next_meeting,
             "my_tasks": my_tasks,
+            "panels": panels,
+            "my_corrections": my_corrections,
             "roles": roles,
             "tops": tops,
             "overview": overview,

@@ -4,11 +4,12 @@ import datetime
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from chibo.meetings import actions
 from chibo.meetings.models import Kind, Meeting
 from chibo.meetings.tests.test_actions import at
-from tests.e2e.conftest import log_in
+from tests.e2e.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,7 +43,7 @@ def test_a_secretary_holds_a_meeting_and_a_member_checks_in_by_phone(
     phone.get_by_role("link", name="Điểm danh").first.click()
     phone.fill("#id_code", code)
     phone.get_by_role("button", name="Điểm danh").click()
-    assert "Bạn đã điểm danh" in phone.content()
+    expect(phone.locator("body")).to_contain_text("Bạn đã điểm danh")
     phone.screenshot(path="test-results/member-check-in-phone.png", full_page=True)
 
     # The secretary checks the other member in with one tap; the count follows live.
@@ -57,7 +58,7 @@ def test_a_secretary_holds_a_meeting_and_a_member_checks_in_by_phone(
     desk.fill("#id_vote-disagree", "0")
     desk.fill("#id_vote-abstain", "0")
     desk.get_by_role("button", name="Ghi kết quả biểu quyết").click()
-    assert "2/2 tán thành (100%)" in desk.content()
+    expect(desk.locator("body")).to_contain_text("2/2 tán thành (100%)")
 
     desk.select_option("#id_speaker-member", label="Đỗ Minh Đức")
     desk.fill("#id_speaker-text", "Đề nghị rà soát kỹ danh sách hộ nghèo trước Tết.")
@@ -80,12 +81,12 @@ def test_a_secretary_holds_a_meeting_and_a_member_checks_in_by_phone(
     desk.get_by_role("button", name="Lưu biên bản").click()
     desk.fill("#id_password", "pw-secretary_A-123")
     desk.get_by_role("button", name="Ký", exact=True).click()
-    assert "Đồng chí đã ký biên bản." in desk.content()
+    expect(desk.locator("body")).to_contain_text("Đồng chí đã ký biên bản.")
 
     phone.goto(f"{live_server.url}/meetings/{meeting.pk}/minutes/")
     phone.fill("#id_password", "pw-member_A-123")
     phone.get_by_role("button", name="Ký", exact=True).click()
-    assert "Đã ký và khóa" in phone.content()
+    expect(phone.locator("body")).to_contain_text("Đã ký và khóa")
     assert Meeting.objects.get(pk=meeting.pk).status == "signed"
 
     desk.reload()

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.e2e.conftest import log_in
+from tests.e2e.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from chibo.meetings import actions
 from chibo.meetings.models import AttendanceStatus, Kind, Meeting, MeetingStatus, Task
-from chibo.members.actions import update_member
+from chibo.members.actions import end_membership
 from tests.fixtures import make_member
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -286,7 +286,7 @@ def test_a_task_needs_someone_responsible(secretary, cell_a, members):
 
 
 def test_a_member_who_left_is_not_invited(secretary, cell_a, members, users):
-    update_member(users["admin_P"], members["duc"], status="transferred_out")
+    end_membership(users["admin_P"], members["duc"], "left", datetime.date(2026, 1, 5), "3-QĐ/ĐU")
     meeting = regular(secretary, cell_a)
     actions.send_notice(secretary, meeting)
     assert not meeting.attendance.filter(member=members["duc"]).exists()

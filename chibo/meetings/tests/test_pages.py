@@ -444,3 +444,19 @@ def test_an_empty_correction_is_named_as_such(client, users, members, meeting):
     page = response.content.decode()
     assert response.redirect_chain[-1][0].endswith(f"/meetings/{meeting.pk}/minutes/")
     assert "Nội dung đính chính" in page and "Hãy nhập mật khẩu để ký" not in page
+
+
+@pytest.mark.parametrize(
+    "role, shown", [("secretary_A", True), ("committee_A", True), ("member_A", False)]
+)
+def test_the_agenda_links_the_cells_fee_report_for_those_who_keep_the_fees(
+    client, users, meeting, role, shown
+):
+    client.force_login(users[role])
+    page = client.get(f"/meetings/{meeting.pk}/").content.decode()
+    scheduled = meeting.scheduled_at.astimezone(actions.LOCAL).date().replace(day=1)
+    before = scheduled - datetime.timedelta(days=1)
+    link = f"/orgs/A/fees/{before.year}/{before.month}/"
+    assert (link in page) is shown
+    if shown:
+        assert client.get(link).status_code == 200

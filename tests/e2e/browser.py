@@ -1,4 +1,9 @@
-"""Playwright with Debian's Chromium; no browser is downloaded."""
+"""Playwright with Debian's Chromium; no browser is downloaded.
+
+Loaded once for the whole run as a plugin (the root conftest.py), so that every browser
+test, in tests/e2e or inside an app, shares the one session browser: a second sync
+Playwright in the same run would fail.
+"""
 
 import os
 import shutil

@@ -283,6 +283,7 @@ def assert_the_province_history_is_what_the_actions_would_write(cells: int):
     # Signed minutes verify; some were left unsigned.
     assert held.filter(status=MeetingStatus.CLOSED).exists()
     call_command("minutes", "verify", stdout=StringIO())
+    call_command("fees", "verify", stdout=StringIO())
     # A sample, asked again through the code the actions use: what close_meeting checks, the
     # score from the record, and the signed minutes' content.
     sample = list(held.order_by("?")[:40])

@@ -144,6 +144,26 @@ def _check_candidate(candidate: Candidate) -> None:
         raise ValidationError(errors)
 
 
+def deciding_committee(cell: Organisation) -> Organisation:
+    """Return the committee whose decision admits a candidate of the cell and recognises or
+    removes its probationers: the superior committee (rules.superior_committee). The
+    grassroots committee only proposes, with its resolution; a case referred after the failed
+    recognition votes goes to the same committee above."""
+    return rules.superior_committee(cell)
+
+
+def may_decide(user, cell: Organisation) -> bool:
+    """Whether the user may sign the admission or recognition decisions of the cell's cases:
+    the one check of the actions, the pages and the API."""
+    return can(user, Perm.DECIDE_MEMBERSHIP, deciding_committee(cell))
+
+
+def require_decider(user, cell: Organisation) -> None:
+    """Refuse (403) anyone but the deciding committee: a right that reaches the cell only
+    through its grassroots committee is not enough."""
+    require(user, Perm.DECIDE_MEMBERSHIP, deciding_committee(cell))
+
+
 def _require_stage(candidate: Candidate, stage: str, message: str) -> None:
     if candidate.stage == Stage.WITHDRAWN:
         raise ValidationError(_("The case of %(name)s is closed.") % {"name": candidate.full_name})
@@ -425,9 +445,9 @@ def introducers_needed(candidate: Candidate) -> int:
     return max(1, admission.introducers - replaced)
 
 
-def readiness(candidate: Candidate, on: datetime.date, *, for_decision: bool = False) -> dict:
-    """Return {field: [messages]} of what stops the cell's vote (or the decision) on that day:
-    age, the certificate's validity, the introducers, the dossier. Empty when ready."""
+def age_problems(candidate: Candidate, on: datetime.date) -> dict:
+    """Return {field: [message]} when the candidate's age on that day is outside the pack's
+    limits (over the maximum without the provincial committee's approval)."""
     admission = candidate.rules
     errors: dict[str, list[str]] = {}
     pack = candidate_pack(candidate)
@@ -461,6 +481,20 @@ def readiness(candidate: Candidate, on: datetime.date, *, for_decision: bool = F
                 "age": age,
             },
         )
+    return errors
+
+
+def readiness(candidate: Candidate, on: datetime.date, *, for_decision: bool = False) -> dict:
+    """Return {field: [messages]} of what stops the cell's vote (or the decision) on that day:
+    age, the certificate's validity, the introducers, the dossier. Empty when ready."""
+    admission = candidate.rules
+    errors: dict[str, list[str]] = {}
+
+    def refuse(field, message):
+        errors.setdefault(field, []).append(message)
+
+    for field, messages in age_problems(candidate, on).items():
+        errors.setdefault(field, []).extend(messages)
     documents = {d.key: d for d in candidate.documents.all()}
     certificate = documents.get(rules.CERTIFICATE)
     if certificate is not None and certificate.is_present and certificate.expires_on:
@@ -618,7 +652,7 @@ def decide_admission(
     the decision's date as the admission date (party age counts from it)."""
     candidate = _locked_candidate(candidate)
     cell = candidate.cell
-    require(actor, Perm.DECIDE_MEMBERSHIP, cell)
+    require_decider(actor, cell)
     if rules.needs_committee_resolution(cell):
         if candidate.stage == Stage.CELL_APPROVED:
             raise ValidationError(
@@ -636,8 +670,12 @@ def decide_admission(
         raise ValidationError({"signer": _("At most 120 characters.")})
     _check_cell(cell)
     problems = readiness(candidate, decided_on, for_decision=True)
-    problems.pop("date_of_birth", None)  # the age counts on the day of the cell's vote
+    # The age counts on the day of the cell's vote, but with the record as it is now: a date
+    # of birth or an approval corrected after the vote is checked again.
+    problems.pop("date_of_birth", None)
     problems.pop("over_age_approval", None)
+    for field, messages in age_problems(candidate, candidate.cell_voted_on).items():
+        problems.setdefault(field, []).extend(messages)
     if problems:
         raise ValidationError(problems)
     pack = membership_pack(cell, decided_on)
@@ -894,12 +932,9 @@ def record_recognition_vote(
 
 
 def decider_of(probation: Probation) -> Organisation:
-    """Return where the decision's right must reach: the member's cell, or, for a case
-    referred after the failed votes, the superior committee."""
-    cell = probation.member.cell
-    if probation.state == ProbationState.REFERRED:
-        return rules.superior_committee(cell)
-    return cell
+    """Return the committee that recognises the member or removes the name: the superior
+    committee, the same for a case referred after the failed votes."""
+    return deciding_committee(probation.member.cell)
 
 
 @transaction.atomic
@@ -916,7 +951,7 @@ def decide_recognition(
     when the vote or the decision comes later), or the name removed."""
     probation = _locked_probation(probation)
     member = probation.member
-    require(actor, Perm.DECIDE_MEMBERSHIP, decider_of(probation))
+    require_decider(actor, member.cell)
     _require_probationary(member)
     state = probation.state
     if state == ProbationState.AWAITING_CEREMONY:

@@ -122,6 +122,9 @@ class VoteOut(Schema):
 
 
 class PersonalOut(Schema):
+    """The citizen ID and the phone are masked unless the caller may reveal them in the
+    cell."""
+
     gender: str
     date_of_birth: datetime.date
     ethnicity: str
@@ -275,7 +278,9 @@ def _candidate_detail(user, c: Candidate) -> dict:
         **_candidate_out(c, today),
         "version": c.version,
         "closed_reason": c.closed_reason,
-        "personal": {k: getattr(c, k) for k in PersonalOut.model_fields} if personal else None,
+        "personal": {k: queries.shown(user, c, k) for k in PersonalOut.model_fields}
+        if personal
+        else None,
         "documents": [
             _document_out(d) for d in c.documents.all() if rules.applies_to(d.key, c.cell)
         ]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from chibo.accounts.policy import Perm, org_scope
+from chibo.accounts.policy import Perm, can, org_scope
 from chibo.admissions import rules
 from chibo.admissions.models import (
     OPEN_PROBATION_STATES,
@@ -25,6 +25,7 @@ from chibo.admissions.models import (
 from chibo.members.models import Status
 from chibo.orgs.models import Organisation
 from chibo.regulations.loader import PackNotFound, pack_for
+from chibo.text import mask
 
 KIND_LABELS = {
     "ceremony": _("Admission ceremony due"),
@@ -32,6 +33,19 @@ KIND_LABELS = {
     "review": _("Recognition to be decided"),
     "certificate": _("Course certificate expires"),
 }
+
+
+# Shown masked, as a member's record shows them, unless the user may reveal them in the cell.
+MASKED_FIELDS = ("citizen_id", "phone")
+
+
+def shown(user, candidate: Candidate, field: str) -> str:
+    """Return a field of the candidate's record as the user may see it: the citizen ID and
+    the phone masked (like Member.citizen_id_masked) without the right to reveal them."""
+    value = getattr(candidate, field)
+    if field in MASKED_FIELDS and not can(user, Perm.REVEAL_ID, candidate.cell):
+        return mask(value, 3, 3)
+    return value
 
 
 def visible_candidates(user, perm: Perm = Perm.LIST_MEMBERS) -> QuerySet[Candidate]:

@@ -151,7 +151,7 @@ def _quick_password(users):
 
 class _DemoCell:
     """A cell with the people its cases need: who keeps the dossier, who runs the meeting,
-    who decides."""
+    who resolves and who decides."""
 
     def __init__(self, org: Organisation, system: User):
         self.org = org
@@ -165,7 +165,9 @@ class _DemoCell:
             roles__kind__in=[RoleKind.STANDING_MEMBER, RoleKind.ORGANISATION_STAFF],
             is_active=True,
         ).order_by("-roles__organisation__depth")
-        self.decider = next((u for u in deciders if can(u, Perm.DECIDE_MEMBERSHIP, org)), system)
+        # The grassroots committee resolves; the superior committee decides.
+        self.resolver = next((u for u in deciders if can(u, Perm.DECIDE_MEMBERSHIP, org)), system)
+        self.decider = next((u for u in deciders if actions.may_decide(u, org)), system)
         officials = list(Member.objects.filter(cell=org, status=Status.OFFICIAL).order_by("id"))
         self.chair = next((m for m in officials if m.position == SECRETARY), officials[0])
         self.taker = next((m for m in officials if m.position == DEPUTY), officials[-1])
@@ -363,7 +365,7 @@ class DemoAdmissions:
     def _propose(self, cell, candidate, day):
         self._at(day, 15)
         actions.record_committee_resolution(
-            cell.decider,
+            cell.resolver,
             candidate,
             number=RESOLUTION.format(n=next(self.numbers)),
             resolved_on=day,

@@ -154,7 +154,10 @@ def candidate(request, candidate_id):
     user = request.user
     personal = can(user, Perm.VIEW_MEMBER, cell)
     may_edit = can(user, Perm.EDIT_MEMBER, cell)
-    may_decide = can(user, Perm.DECIDE_MEMBERSHIP, cell)
+    # The grassroots committee resolves (its right reaches the cell); only the superior
+    # committee decides.
+    may_resolve = can(user, Perm.DECIDE_MEMBERSHIP, cell)
+    may_decide = actions.may_decide(user, cell)
     may_run = can(user, Perm.RUN_MEETINGS, cell)
     today = timezone.localdate()
     meetings = _meetings_in_progress(cell) if may_run else Meeting.objects.none()
@@ -167,8 +170,10 @@ def candidate(request, candidate_id):
         "case": case,
         "cell": cell,
         "personal": personal,
+        "phone": queries.shown(user, case, "phone"),
         "may_edit": may_edit and case.is_open,
-        "may_keep_dossier": (may_edit or may_decide) and case.is_open,
+        "may_keep_dossier": (may_edit or may_resolve) and case.is_open,
+        "may_resolve": may_resolve,
         "may_decide": may_decide,
         "may_run": may_run,
         "documents": documents if personal else [],
@@ -186,8 +191,9 @@ def candidate(request, candidate_id):
     if may_run and case.stage == Stage.PREPARING:
         context["vote_form"] = forms.VoteForm(meetings=meetings)
         context["vote_panels"] = _vote_panels(meetings, VoteKind.ADMISSION)
-    if may_decide:
+    if may_resolve:
         context["committee_form"] = forms.CommitteeForm()
+    if may_decide:
         context["decision_form"] = forms.DecisionForm()
     if may_edit and case.is_open:
         context["close_form"] = forms.CloseForm()
@@ -220,10 +226,15 @@ def _post(request, obj, form, run, success, back):
     return redirect(back, obj.pk)
 
 
-def _case_post(request, candidate_id, perm: Perm | None, form_class, run, success, **kwargs):
-    """A form of the candidate's page. perm is checked first (403); the action checks again."""
+def _case_post(request, candidate_id, perm, form_class, run, success, **kwargs):
+    """A form of the candidate's page. perm (a Perm on the cell, or a check of the user and
+    the cell) is checked first (403); the action checks again."""
     case = _candidate(request, candidate_id)
-    if perm is not None and not can(request.user, perm, case.cell):
+    if isinstance(perm, Perm):
+        allowed = can(request.user, perm, case.cell)
+    else:
+        allowed = perm is None or perm(request.user, case.cell)
+    if not allowed:
         raise PermissionDenied
     form = form_class(request.POST, request.FILES, **kwargs) if form_class else None
     return _post(request, case, form, lambda cd: run(case, cd), success, "admissions:candidate")
@@ -340,7 +351,7 @@ def decide(request, candidate_id):
     return _case_post(
         request,
         candidate_id,
-        Perm.DECIDE_MEMBERSHIP,
+        actions.may_decide,
         forms.DecisionForm,
         lambda case, cd: actions.decide_admission(
             request.user,
@@ -396,7 +407,7 @@ def probation(request, probation_id):
     voted = record.state in (ProbationState.PROPOSED, ProbationState.REFERRED) or (
         record.state == ProbationState.ON_PROBATION and record.failed_votes
     )
-    if open_ and voted and can(user, Perm.DECIDE_MEMBERSHIP, decider):
+    if open_ and voted and actions.may_decide(user, cell):
         context["recognition_form"] = forms.RecognitionForm()
     context["decider"] = decider
     return render(request, "admissions/probation.html", context)
@@ -409,9 +420,11 @@ def _max_failed(cell) -> int | None:
         return None
 
 
-def _probation_post(request, probation_id, perm_on, form_class, run, success, **kwargs):
+def _probation_post(request, probation_id, allowed, form_class, run, success, **kwargs):
+    """A form of the probation's page. allowed(user, record) is checked first (403); the
+    action checks again."""
     record = _probation(request, probation_id)
-    if perm_on is not None and not can(request.user, perm_on[0], perm_on[1](record)):
+    if not allowed(request.user, record):
         raise PermissionDenied
     form = form_class(request.POST, **kwargs)
     return _post(request, record, form, lambda cd: run(record, cd), success, "admissions:probation")
@@ -423,7 +436,7 @@ def ceremony(request, probation_id):
     return _probation_post(
         request,
         probation_id,
-        (Perm.EDIT_MEMBER, lambda r: r.member.cell),
+        lambda user, r: can(user, Perm.EDIT_MEMBER, r.member.cell),
         forms.CeremonyForm,
         lambda record, cd: actions.hold_ceremony(request.user, record, cd["held_on"]),
         _("The ceremony was recorded. The probation has begun."),
@@ -437,7 +450,7 @@ def recognition_vote(request, probation_id):
     return _probation_post(
         request,
         probation_id,
-        (Perm.RUN_MEETINGS, lambda r: r.member.cell),
+        lambda user, r: can(user, Perm.RUN_MEETINGS, r.member.cell),
         forms.VoteForm,
         lambda record, cd: actions.record_recognition_vote(
             request.user,
@@ -458,7 +471,7 @@ def recognition(request, probation_id):
     return _probation_post(
         request,
         probation_id,
-        (Perm.DECIDE_MEMBERSHIP, actions.decider_of),
+        lambda user, r: actions.may_decide(user, r.member.cell),
         forms.RecognitionForm,
         lambda record, cd: actions.decide_recognition(
             request.user,

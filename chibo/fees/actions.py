@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from chibo.accounts.policy import Perm, require
 from chibo.audit.log import acting_user, record
+from chibo.dates import add_years
 from chibo.fees.arithmetic import (
     first_of,
     month_end,
@@ -111,11 +112,33 @@ def _pack(packs: Packs, org: Organisation, month: datetime.date, field: str) -> 
 # The summary rows.
 
 
+def lock_cells(cell_ids) -> None:
+    """Lock the cells' organisation rows, in pk order, until the transaction ends.
+
+    A summary row is computed from the records and written whole (last writer wins). Two
+    writes to one cell at once (two collectors ticking two members, a cancellation beside a
+    remittance) would each compute it without the other's uncommitted records and leave it
+    short; holding the cell's row serialises them, and the second computes after the first
+    has committed (PostgreSQL reads committed rows anew at each statement). Always in pk
+    order, after any member or payment lock, so that two writes never wait on each other.
+    SQLite has one writer at a time and ignores the lock."""
+    ids = sorted({int(pk) for pk in cell_ids})
+    for start in range(0, len(ids), 500):
+        list(
+            Organisation.objects.select_for_update()
+            .filter(pk__in=ids[start : start + 500])
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+
+
 def refresh_summaries(cells, months) -> int:
-    """Rewrite the summary rows of these cells and months from the records; return how many."""
+    """Rewrite the summary rows of these cells and months from the records; return how many.
+    The cells are locked first (lock_cells), so rewrites of one cell follow each other."""
     cells, months = list(cells), sorted(set(months))
     if not cells or not months:
         return 0
+    lock_cells(c.pk for c in cells)
     now = timezone.now()
     rows = [
         CellFeeMonth(cell_id=s.cell.pk, month=s.month, refreshed_at=now, **s.figures())
@@ -241,11 +264,19 @@ def refresh_for_home_cell_change(member_ids, cells, on: datetime.date) -> None:
 
 
 def refresh_for_ended_membership(member: Member) -> None:
-    """Rewrite every row the member was counted in: the ledger leaves a member who no longer
-    belongs out of all months (chibo.fees.ledger), in every cell they were in."""
+    """Rewrite the rows from the month the membership ended: the member's last period is
+    closed, so the cell no longer accounts for them from that month's end on. The months
+    before keep them (chibo.fees.ledger), as the reports of those months did."""
     first = _first_fee_month([member.pk])
-    if first is not None:
-        _refresh_member(member, _since(first))
+    if first is None:
+        return
+    ended = (
+        MembershipPeriod.objects.filter(member=member, ended_on__isnull=False)
+        .order_by("-ended_on")
+        .values_list("ended_on", flat=True)
+        .first()
+    )
+    _refresh_member(member, _since(max(first, first_of(ended)) if ended else first))
 
 
 # A member's terms.
@@ -344,6 +375,7 @@ def grant_exemption(
                 % {"rule": _rule(pack), "grounds": "; ".join(e.label for e in grounds.values())}
             }
         )
+    _check_party_age(member, grounds[key], from_month, pack)
     if not isinstance(applied_on, datetime.date):
         raise ValidationError(
             {
@@ -393,6 +425,30 @@ def grant_exemption(
     )
     _refresh_member(member, _since(from_month))
     return exemption
+
+
+def _check_party_age(member: Member, ground, from_month: datetime.date, pack: Pack) -> None:
+    """A ground of party age (50 years) holds from the month in which the member reaches it:
+    party age counts from the admission decision, as on the member's page."""
+    years = ground.min_party_years
+    if years is None or member.party_age(month_end(from_month)) >= years:
+        return
+    reached = add_years(member.admitted_on, years)
+    raise ValidationError(
+        {
+            "from_month": _(
+                "%(name)s reaches %(years)s years of party age on %(date)s; this exemption "
+                "can start from %(month)s at the earliest (%(rule)s)."
+            )
+            % {
+                "name": member.full_name,
+                "years": years,
+                "date": _date(reached),
+                "month": month_label(first_of(reached)),
+                "rule": _rule(pack),
+            }
+        }
+    )
 
 
 @transaction.atomic
@@ -660,6 +716,10 @@ def cancel_payment(actor, payment: FeePayment, reason: str) -> FeePayment:
         raise ValidationError({"payment": _("This payment was already cancelled.")})
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the payment is cancelled.")})
+    # The cell as record_remittance locks it: a remittance being recorded for the month
+    # either commits first (and the check below sees it) or counts the month without this
+    # payment. The other cells of the member's months are locked when the rows are rewritten.
+    lock_cells([payment.cell_id])
     remitted = Remittance.objects.filter(cell=payment.cell, month=payment.month).first()
     if remitted is not None:
         raise ValidationError(
@@ -800,10 +860,13 @@ def _refresh_shares(org: Organisation, from_month: datetime.date) -> None:
     percent and what it gives change, so no member's fee is read again."""
     shares = all_shares()
     packs = Packs()
+    touched = CellFeeMonth.objects.filter(cell__path__startswith=org.path, month__gte=from_month)
+    # Read after the lock: a payment's rewrite of a row in between would be undone.
+    lock_cells(touched.values_list("cell_id", flat=True).distinct())
     rows = list(
-        CellFeeMonth.objects.filter(cell__path__startswith=org.path, month__gte=from_month)
-        .select_related("cell")
-        .only("cell__path", "cell__code", "month", "collected", "remit_percent", "remit_due")
+        touched.select_related("cell").only(
+            "cell__path", "cell__code", "month", "collected", "remit_percent", "remit_due"
+        )
     )
     changed = []
     for row in rows:

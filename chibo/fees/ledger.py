@@ -2,9 +2,11 @@
 for in each month, their fees, what was paid and collected, and the month's figures.
 
 A cell accounts for a month for the members whose home cell it was at the month's end
-(MembershipPeriod), among the members who still belong to the party (a member who left or
-died owes nothing more). The pages of one cell, the summary rows (CellFeeMonth) and the
-province seed all count through here, so they agree.
+(MembershipPeriod). A membership that ends (transfer out of the system, removal, death)
+closes the member's period on that day, so they owe nothing from that month on, while the
+months before still count them: a past month's report does not change when someone leaves
+later, and its collection keeps matching its members. The pages of one cell, the summary
+rows (CellFeeMonth) and the province seed all count through here, so they agree.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from chibo.fees.models import (
     RemitShare,
     Remittance,
 )
-from chibo.members.models import CURRENT_STATUSES, MembershipPeriod
+from chibo.members.models import MembershipPeriod
 from chibo.orgs.models import Organisation
 from chibo.regulations.loader import Pack, load_packs, pack_for, pack_in_force
 
@@ -153,7 +155,6 @@ class Ledger:
         first_end, last_end = month_end(self.months[0]), month_end(self.months[-1])
         periods = MembershipPeriod.objects.filter(
             organisation_id__in=list(self.cells),
-            member__status__in=CURRENT_STATUSES,
             started_on__lte=last_end,
         ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=first_end))
         # Who each cell accounts for in each month: its members at the month's end.

@@ -24,6 +24,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from chibo.accounts.models import Role, RoleKind
+from chibo.dates import add_years
 from chibo.fees import actions
 from chibo.fees.arithmetic import (
     BasisTerm,
@@ -32,6 +33,7 @@ from chibo.fees.arithmetic import (
     Terms,
     add_months,
     first_of,
+    month_end,
     month_fee,
     remit_amount,
 )
@@ -150,13 +152,13 @@ def plan_member(
     start = max(window[0], first_of(member["admitted_on"]))
     plan = Plan(member["id"], member["cell_id"], _basis(rng, member["occupation"], start))
     if member["admitted_on"] <= _years_before(today, 50):
-        # 50 years of party age exempts on application, where the pack has that ground.
+        # 50 years of party age exempts on application, where the pack has that ground,
+        # from the month in which the member reaches it (as actions.grant_exemption checks).
         month = next(
             (
                 m
                 for m in window
-                if m >= start
-                and "party_age_50" in {e.key for e in _pack(m, province).fees.exemptions}
+                if m >= start and _aged_ground(_pack(m, province), member["admitted_on"], m)
             ),
             None,
         )
@@ -176,6 +178,15 @@ def plan_member(
     memo = {} if memo is None else memo
     plan.payments = _payments(rng, plan, window, today, memo, province)
     return plan
+
+
+def _aged_ground(pack, admitted_on: datetime.date, month: datetime.date) -> bool:
+    """Whether the pack exempts for party age and the member has it by the month's end."""
+    ground = next((e for e in pack.fees.exemptions if e.key == "party_age_50"), None)
+    if ground is None:
+        return False
+    years = ground.min_party_years
+    return years is None or add_years(admitted_on, years) <= month_end(month)
 
 
 def _years_before(day: datetime.date, years: int) -> datetime.date:

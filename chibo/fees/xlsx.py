@@ -2,8 +2,9 @@
 summary of a cell or of a committee's subtree.
 
 One sheet per table, a bold header row that stays in view (frozen), amounts as numbers in
-đồng with the format "#,##0" so that Excel and LibreOffice add them up. The labels are in
-the installation's language (Vietnamese), as the official record always is.
+đồng with the format "#,##0" so that Excel and LibreOffice add them up, and every text
+written as text, never as a formula. The labels are in the installation's language
+(Vietnamese), as the official record always is.
 """
 
 import datetime
@@ -35,6 +36,7 @@ def _sheet(book: Workbook, title: str, headers: list[str], rows: list[list], mon
         cell.font = BOLD
     for row in rows:
         sheet.append(row)
+    _as_text(sheet)
     sheet.freeze_panes = "A2"
     for index, header in enumerate(headers):
         letter = get_column_letter(index + 1)
@@ -44,6 +46,16 @@ def _sheet(book: Workbook, title: str, headers: list[str], rows: list[list], mon
             for cell in sheet[letter][1:]:
                 cell.number_format = MONEY
     return sheet
+
+
+def _as_text(sheet) -> None:
+    """Keep every text as text. openpyxl stores a string beginning with "=" as a formula
+    (and "#N/A" and the like as an error): a portal reference or a name typed as
+    '=HYPERLINK(…)' would become a live formula in the report."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and cell.data_type != "s":
+                cell.data_type = "s"
 
 
 def _bold_last_row(sheet) -> None:

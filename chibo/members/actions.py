@@ -179,6 +179,18 @@ def update_member(actor, member: Member, version: int | None = None, **fields) -
                     )
                 }
             )
+        # A probationary member becomes official only by the cell's vote and the
+        # committee's decision (chibo.admissions), never by an edit of the record.
+        if Status.PROBATIONARY in (status, member.status):
+            raise ValidationError(
+                {
+                    "status": _(
+                        "A probationary member becomes official through the recognition vote "
+                        "of the cell and the committee's decision (Điều lệ Đảng, art. 5), not "
+                        "by editing the status."
+                    )
+                }
+            )
     before = {k: getattr(member, k) for k in EDITABLE_FIELDS}
     for key, value in fields.items():
         setattr(member, key, value)

@@ -138,6 +138,8 @@ class FeeExemption(Titled):
     key: str
     title: str
     title_en: str = ""
+    # The party age a member must have reached (e.g. 50 years), when the ground is one.
+    min_party_years: int | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -173,6 +175,23 @@ def _titled_list(f: _Fields, field: str, cls) -> tuple:
         items.append(cls(key=s.key(), title=s.text("title"), title_en=s.text("title_en", "")))
         s.done()
     unique([i.key for i in items], f, field)
+    return tuple(items)
+
+
+def _fee_exemptions(f: _Fields) -> tuple[FeeExemption, ...]:
+    items = []
+    for i, raw in enumerate(f.get("exemptions", list)):
+        s = f.sub(raw, f"exemptions[{i}]")
+        items.append(
+            FeeExemption(
+                key=s.key(),
+                title=s.text("title"),
+                title_en=s.text("title_en", ""),
+                min_party_years=s.integer("min_party_years", None, minimum=1),
+            )
+        )
+        s.done()
+    unique([i.key for i in items], f, "exemptions")
     return tuple(items)
 
 
@@ -305,7 +324,7 @@ def read_fees(f: _Fields) -> FeeRules:
         f.fail(f"must list some of {', '.join(PAYMENT_METHODS)}", "payment_methods")
     rules = FeeRules(
         bases=MappingProxyType(bases),
-        exemptions=_titled_list(f, "exemptions", FeeExemption),
+        exemptions=_fee_exemptions(f),
         reduction_percents=tuple(sorted(reductions)),
         reduction_max_months=f.integer("reduction_max_months", minimum=1),
         round_to=f.integer("round_to", minimum=1),

@@ -753,16 +753,19 @@ def _refresh_statistics() -> None:
 
 def _province_lifecycle(province, seed: int, today) -> dict:
     """The members' paths in bulk, as the actions would write them: probations and
-    candidates, a year of fees, courses and badges, transfers and residence contact."""
+    candidates, transfers and residence contact, courses, badges and endings, a year of
+    fees."""
     from chibo.admissions.seeding import seed_province as seed_admissions
     from chibo.fees.seeding import seed_province_fees
     from chibo.members.seeding import province_lifecycle
     from chibo.transfers.seeding import seed_province_transfers
 
     summary = {"admissions": seed_admissions(province, seed, today)}
-    summary.update(seed_province_fees(random.Random(seed), today, province))
-    summary["lifecycle"] = province_lifecycle(random.Random(seed), today)
     summary["transfers"] = seed_province_transfers(province, today, seed)
+    summary["lifecycle"] = province_lifecycle(random.Random(seed), today)
+    # Last, so that the fee summaries count the members as the transfers and endings left
+    # them (`chibo fees verify` is clean right after the seed).
+    summary.update(seed_province_fees(random.Random(seed), today, province))
     return summary
 
 

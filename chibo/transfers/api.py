@@ -193,8 +193,9 @@ class RegistrationDetail(RegistrationOut):
         return obj.contacts.all()
 
     @staticmethod
-    def resolve_comments(obj):
-        return obj.comments.all()
+    def resolve_comments(obj, context):
+        user = context["request"].auth
+        return obj.comments.all() if queries.may_read_comments(user, obj) else []
 
 
 class ResidenceRow(RegistrationOut):

@@ -30,6 +30,7 @@ def member_panel(request, member) -> dict | None:
         .first()
     )
     residence = queries.open_registration(member)
+    comment = queries.last_comment(member)
     panel = {
         "member_id": member.pk,
         "open": open_transfer,
@@ -41,7 +42,9 @@ def member_panel(request, member) -> dict | None:
         ),
         "residence": residence,
         "residence_link": residence is not None,
-        "comment": queries.last_comment(member),
+        "comment": comment
+        if comment and queries.may_read_comments(user, comment.registration)
+        else None,
         "may_transfer": may_edit and open_transfer is None,
         "may_register": may_edit and member.cell.cell_type != CellType.RESIDENTIAL,
     }

@@ -135,6 +135,16 @@ def open_registration(member: Member) -> ResidenceRegistration | None:
     return member.residences.filter(ended_on__isnull=True).select_related("cell").first()
 
 
+def may_read_comments(user, registration: ResidenceRegistration) -> bool:
+    """The yearly comment is written for the workplace cell's review (QĐ 213): its leaders
+    and the committees above read it, and the residential cell that wrote it; the member
+    does not. Asked of the organisations, so a member's right to their own record does not
+    count here."""
+    return can(user, Perm.VIEW_MEMBER, registration.member.cell) or can(
+        user, Perm.VIEW_MEMBER, registration.cell
+    )
+
+
 def last_comment(member: Member) -> ResidenceComment | None:
     return (
         ResidenceComment.objects.filter(registration__member=member)
@@ -147,7 +157,8 @@ def last_comment(member: Member) -> ResidenceComment | None:
 def residence_comments_for_review(user, member: Member, year: int) -> list[ResidenceComment]:
     """The residential cells' comments on a member for a year, for the workplace cell's
     annual review (issue 6 calls this). Refused unless the user may see the member's record."""
-    if not can(user, Perm.VIEW_MEMBER, member):
+    # Asked of the cell, not the member: the member does not read their own comment.
+    if not can(user, Perm.VIEW_MEMBER, member.cell):
         raise PermissionDenied(_("You do not have permission to do this here."))
     return list(
         ResidenceComment.objects.filter(registration__member=member, year=year)

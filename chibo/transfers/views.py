@@ -419,7 +419,7 @@ def registration(request, pk):
             "reg": reg,
             "exempt_label": groups.get(reg.exempt_group, reg.exempt_group),
             "contacts": reg.contacts.all(),
-            "comments": reg.comments.all(),
+            "comments": reg.comments.all() if queries.may_read_comments(request.user, reg) else (),
             "may_record": may_record,
             "may_see_member": can(request.user, Perm.VIEW_MEMBER, reg.member),
             "contact_form": forms.ContactForm(initial={"on": today}) if may_record else None,

@@ -164,3 +164,18 @@ def cases(users, members, tree, system, today, settings, tmp_path):
     in_s = actions.open_probation(system, lan)
     meeting = meeting_in_progress(secretary, tree["A"], datetime.date(2026, 3, 3))
     return {"a": a, "t": t, "prob_a": in_a, "prob_s": in_s, "meeting": meeting}
+
+
+def proposed_probation(system, secretary, tree, meeting):
+    """A probationer of A whose months ended on 02/03/2026, and the cell's passed vote."""
+    newcomer = make_member(
+        system,
+        tree["A"],
+        "Lý Văn Đủ",
+        status="probationary",
+        official_on=None,
+        admitted_on=datetime.date(2025, 2, 20),
+    )
+    record = actions.open_probation(system, newcomer, ceremony_on=datetime.date(2025, 3, 2))
+    actions.record_recognition_vote(secretary, record, meeting, agree=6, disagree=0, abstain=0)
+    return record

@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
+from chibo.accounts.actions import grant_role
 from chibo.accounts.models import Role, RoleKind, User
 from chibo.admissions import actions, queries, rules
 from chibo.admissions.models import (
@@ -452,6 +453,74 @@ def test_a_cell_leader_cannot_decide(secretary, six, members, today):
         )
 
 
+def grassroots_standing(system, tree):
+    """A standing member of the grassroots committee G, whose right reaches cell A."""
+    user = User.objects.create_user("standing_G", password="x-standing-G-1")
+    grant_role(system, user, tree["G"], RoleKind.STANDING_MEMBER)
+    return user
+
+
+def test_the_grassroots_committee_resolves_but_only_the_superior_committee_decides(
+    system, secretary, standing, six, members, tree, today
+):
+    today(D(2026, 3, 3))
+    g_standing = grassroots_standing(system, tree)
+    candidate = _approved(secretary, six, members, D(2026, 3, 3))
+    actions.record_committee_resolution(
+        g_standing, candidate, number="07-NQ/ĐU", resolved_on=D(2026, 3, 3)
+    )
+    assert not actions.may_decide(g_standing, six) and actions.may_decide(standing, six)
+    before = snapshot()
+    with pytest.raises(PermissionDenied):
+        actions.decide_admission(g_standing, candidate, number="15-QĐ/ĐU", decided_on=D(2026, 3, 3))
+    assert snapshot() == before
+    probation = actions.decide_admission(
+        standing, candidate, number="15-QĐ/ĐU", decided_on=D(2026, 3, 3)
+    )
+    assert probation.decided_by == tree["X"]
+
+
+def test_a_date_of_birth_corrected_after_the_vote_is_checked_again(
+    secretary, standing, six, members, today
+):
+    today(D(2026, 3, 3))
+    candidate = _approved(secretary, six, members, D(2026, 3, 3))
+    actions.record_committee_resolution(standing, candidate, number="7", resolved_on=D(2026, 3, 3))
+    # 17 on the day of the vote with the corrected date: the decision is refused with the rule.
+    candidate = actions.update_candidate(secretary, candidate, date_of_birth=D(2008, 3, 4))
+    today(D(2026, 3, 20))
+    before = snapshot()
+    with pytest.raises(ValidationError) as exc:
+        actions.decide_admission(standing, candidate, number="9", decided_on=D(2026, 3, 20))
+    assert list(exc.value.message_dict) == ["date_of_birth"]
+    assert "Điều lệ Đảng, art. 1" in exc.value.message_dict["date_of_birth"][0]
+    assert snapshot() == before
+    # 18 on the day of the vote, though not on the day the date was corrected: admitted.
+    candidate = actions.update_candidate(secretary, candidate, date_of_birth=D(2008, 3, 3))
+    actions.decide_admission(standing, candidate, number="9", decided_on=D(2026, 3, 3))
+
+
+def test_an_over_age_approval_withdrawn_after_the_vote_stops_the_decision(
+    secretary, standing, six, members, today
+):
+    today(D(2026, 3, 3))
+    candidate = _approved(
+        secretary,
+        six,
+        members,
+        D(2026, 3, 3),
+        date_of_birth=D(1965, 3, 3),
+        over_age_approval="Công văn 12-CV/TU, 10/02/2026",
+    )
+    actions.record_committee_resolution(standing, candidate, number="7", resolved_on=D(2026, 3, 3))
+    candidate = actions.update_candidate(secretary, candidate, over_age_approval="")
+    before = snapshot()
+    with pytest.raises(ValidationError) as exc:
+        actions.decide_admission(standing, candidate, number="9", decided_on=D(2026, 3, 3))
+    assert list(exc.value.message_dict) == ["over_age_approval"]
+    assert snapshot() == before
+
+
 # The ceremony.
 
 
@@ -623,6 +692,49 @@ def test_a_member_not_recognised_has_the_name_removed_and_loses_the_login(
     assert member.periods.get().ended_on == D(2026, 3, 12)
     user.refresh_from_db()
     assert not user.is_active and not user.roles.exists()
+
+
+def test_the_grassroots_committee_neither_recognises_nor_removes(
+    system, secretary, standing, six, members, tree, today
+):
+    g_standing = grassroots_standing(system, tree)
+    passed = _on_probation(secretary, standing, six, members, today, D(2025, 3, 10))
+    failed = _on_probation(secretary, standing, six, members, today, D(2025, 3, 11))
+    today(D(2026, 3, 12))
+    meeting = meeting_in_progress(secretary, six, D(2026, 3, 12))
+    actions.record_recognition_vote(secretary, passed, meeting, agree=6, disagree=0, abstain=0)
+    actions.record_recognition_vote(secretary, failed, meeting, agree=1, disagree=5, abstain=0)
+    passed.refresh_from_db()
+    failed.refresh_from_db()
+    assert actions.decider_of(passed) == tree["X"] and actions.decider_of(failed) == tree["X"]
+    before = snapshot()
+    with pytest.raises(PermissionDenied):
+        actions.decide_recognition(
+            g_standing, passed, recognised=True, number="1", decided_on=D(2026, 3, 12)
+        )
+    with pytest.raises(PermissionDenied):
+        actions.decide_recognition(
+            g_standing,
+            failed,
+            recognised=False,
+            number="2",
+            decided_on=D(2026, 3, 12),
+            reason="Chi bộ không đề nghị công nhận",
+        )
+    assert snapshot() == before
+    actions.decide_recognition(
+        standing, passed, recognised=True, number="31-QĐ/ĐU", decided_on=D(2026, 3, 12)
+    )
+    actions.decide_recognition(
+        standing,
+        failed,
+        recognised=False,
+        number="32-QĐ/ĐU",
+        decided_on=D(2026, 3, 12),
+        reason="Chi bộ không đề nghị công nhận",
+    )
+    assert Member.objects.get(pk=passed.member_id).status == Status.OFFICIAL
+    assert Member.objects.get(pk=failed.member_id).status == Status.REMOVED
 
 
 def test_a_probation_record_for_a_member_admitted_before(secretary, members, today):

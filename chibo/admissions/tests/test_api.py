@@ -9,11 +9,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from chibo.accounts.actions import issue_token
+from chibo.admissions import actions
 from chibo.admissions.models import Candidate
-from chibo.admissions.tests.conftest import meeting_in_progress, on
-from chibo.admissions.tests.test_actions import snapshot
+from chibo.admissions.tests.conftest import meeting_in_progress, on, proposed_probation
+from chibo.admissions.tests.test_actions import grassroots_standing, snapshot
 from chibo.admissions.tests.walks import API_READS, API_WRITES
 from chibo.members.models import Member
+from chibo.text import mask
 from tests.fixtures import ROLE_CASES
 
 API = "/api/v1"
@@ -241,8 +243,51 @@ def test_a_plain_member_gets_the_name_and_stage_without_personal_data(users, cas
     assert data["full_name"] == cases["a"].full_name and data["stage"] == "preparing"
     assert data["personal"] is None and data["documents"] is None and data["blocking"] is None
     data = ok(Caller(users["committee_A"]).get(f"/admissions/candidates/{cases['a'].pk}"))
-    assert data["personal"]["phone"] == cases["a"].phone and data["blocking"] == {}
+    assert data["personal"]["date_of_birth"] == "2000-06-15" and data["blocking"] == {}
     assert {d["key"] for d in data["documents"]} >= {"course_certificate", "application"}
+
+
+@pytest.mark.parametrize(
+    "role, clear",
+    [("committee_A", False), ("standing_X", False), ("secretary_A", True), ("inspection_X", True)],
+)
+def test_the_citizen_id_and_phone_are_masked_but_for_those_who_may_reveal_them(
+    users, cases, role, clear
+):
+    a = cases["a"]
+    personal = ok(Caller(users[role]).get(f"/admissions/candidates/{a.pk}"))["personal"]
+    for field in ("citizen_id", "phone"):
+        value = getattr(a, field)
+        assert personal[field] == (value if clear else mask(value, 3, 3))
+        assert personal[field] != value or clear
+
+
+def test_the_grassroots_committee_resolves_but_the_superior_committee_decides(
+    system, users, tree, cases
+):
+    a, secretary = cases["a"], users["secretary_A"]
+    g_standing = grassroots_standing(system, tree)
+    actions.record_admission_vote(secretary, a, cases["meeting"], agree=6, disagree=0, abstain=0)
+    grassroots, superior = Caller(g_standing), Caller(users["standing_X"])
+    path = f"/admissions/candidates/{a.pk}"
+    ok(
+        grassroots.send(
+            "post", f"{path}/committee-resolution", {"number": "7", "resolved_on": "2026-03-03"}
+        )
+    )
+    decision = {"number": "15-QĐ/ĐU", "decided_on": "2026-03-03"}
+    before = snapshot()
+    assert grassroots.send("post", f"{path}/decision", decision).status_code == 403
+    assert snapshot() == before
+    assert ok(superior.send("post", f"{path}/decision", decision), 201)["decided_by"]["code"] == "X"
+
+    record = proposed_probation(system, secretary, tree, cases["meeting"])
+    recognition = {"recognised": True, "number": "31-QĐ/ĐU", "decided_on": "2026-03-03"}
+    ppath = f"/admissions/probations/{record.pk}/decision"
+    before = snapshot()
+    assert grassroots.send("post", ppath, recognition).status_code == 403
+    assert snapshot() == before
+    assert ok(superior.send("post", ppath, recognition))["state"] == "recognised"
 
 
 def test_a_candidate_goes_from_the_dossier_to_official_membership(

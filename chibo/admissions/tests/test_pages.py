@@ -8,9 +8,11 @@ from django.urls import reverse
 
 from chibo.admissions import actions
 from chibo.admissions.models import Candidate, Probation, Stage
-from chibo.admissions.tests.test_actions import snapshot
+from chibo.admissions.tests.conftest import proposed_probation
+from chibo.admissions.tests.test_actions import grassroots_standing, snapshot
 from chibo.admissions.tests.walks import PAGES as WALKED
 from chibo.members.models import Member
+from chibo.text import mask
 from tests.fixtures import ROLE_CASES
 
 CELL_A = {"member_A", "committee_A", "deputy_A", "secretary_A"}
@@ -185,7 +187,61 @@ def test_a_plain_member_sees_the_name_and_stage_but_no_personal_data(client, use
         assert private not in page
     client.force_login(users["committee_A"])
     page = client.get(f"/admissions/{a.pk}/").content.decode()
-    assert a.phone in page and "15/06/2000" in page and "documents/application/file" in page
+    assert "15/06/2000" in page and "documents/application/file" in page
+
+
+@pytest.mark.parametrize(
+    "role, clear",
+    [("committee_A", False), ("standing_X", False), ("secretary_A", True), ("inspection_X", True)],
+)
+def test_the_phone_is_masked_but_for_those_who_may_reveal_it(client, users, cases, role, clear):
+    a = cases["a"]
+    client.force_login(users[role])
+    page = client.get(f"/admissions/{a.pk}/").content.decode()
+    assert (a.phone in page) is clear
+    assert (mask(a.phone, 3, 3) in page) is not clear
+
+
+def test_the_grassroots_committee_resolves_on_the_page_but_the_superior_committee_decides(
+    client, system, users, tree, cases
+):
+    a, secretary = cases["a"], users["secretary_A"]
+    g_standing = grassroots_standing(system, tree)
+    actions.record_admission_vote(secretary, a, cases["meeting"], agree=6, disagree=0, abstain=0)
+    client.force_login(g_standing)
+    assert "committee-number" in client.get(f"/admissions/{a.pk}/").content.decode()
+    client.post(
+        f"/admissions/{a.pk}/committee/",
+        {"committee-number": "07-NQ/ĐU", "committee-resolved_on": "2026-03-03"},
+    )
+    a.refresh_from_db()
+    assert a.stage == Stage.COMMITTEE_PROPOSED
+    decision = {"decision-number": "15-QĐ/ĐU", "decision-decided_on": "2026-03-03"}
+    assert "decision-number" not in client.get(f"/admissions/{a.pk}/").content.decode()
+    before = snapshot()
+    assert client.post(f"/admissions/{a.pk}/decision/", decision).status_code == 403
+    assert snapshot() == before
+    client.force_login(users["standing_X"])
+    assert "decision-number" in client.get(f"/admissions/{a.pk}/").content.decode()
+    client.post(f"/admissions/{a.pk}/decision/", decision)
+    a.refresh_from_db()
+    assert a.stage == Stage.ADMITTED
+
+    record = proposed_probation(system, secretary, tree, cases["meeting"])
+    recognition = {
+        "recognition-recognised": "1",
+        "recognition-number": "31-QĐ/ĐU",
+        "recognition-decided_on": "2026-03-03",
+    }
+    client.force_login(g_standing)
+    assert "recognition-number" not in client.get(f"/probations/{record.pk}/").content.decode()
+    before = snapshot()
+    assert client.post(f"/probations/{record.pk}/decision/", recognition).status_code == 403
+    assert snapshot() == before
+    client.force_login(users["standing_X"])
+    assert "recognition-number" in client.get(f"/probations/{record.pk}/").content.decode()
+    client.post(f"/probations/{record.pk}/decision/", recognition)
+    assert Member.objects.get(pk=record.member_id).status == "official"
 
 
 def test_the_scan_is_served_as_uploaded(client, users, cases):

@@ -16,8 +16,9 @@ from chibo.fees import actions, queries
 from chibo.fees.ledger import Ledger
 from chibo.fees.models import CellFeeMonth, FeeBasisPeriod, FeePayment, Remittance
 from chibo.fees.tests.conftest import APR, FEB, HCM, JAN, MAR, MAY, snapshot
-from chibo.members.actions import change_home_cell
+from chibo.members.actions import change_home_cell, end_membership
 from chibo.members.models import Member
+from tests.fixtures import make_member
 
 pytestmark = pytest.mark.django_db
 
@@ -155,6 +156,43 @@ def test_an_exemption_takes_a_ground_of_the_pack_and_the_application_date(book, 
     # Exempt months are neither paid nor unpaid.
     assert queries.unpaid_months(duc, 2026) == [APR]
     refused(lambda: actions.end_exemption(secretary, exemption, JAN), "until_month")
+
+
+def test_fifty_years_of_party_age_exempts_from_the_month_they_are_reached(book, users, tree):
+    secretary = users["secretary_A"]
+    # an was admitted on 02/03/2010: 16 years of party age, not 50.
+    refused(
+        lambda: actions.grant_exemption(
+            secretary, book["an"], key="party_age_50", from_month=MAR, applied_on=MAR
+        ),
+        "from_month",
+        "50 years of party age",
+        "02/03/2060",
+        "01-QĐ/TW",
+    )
+    # Admitted on 31/03/1976: 50 years on 31/03/2026, the last day of March.
+    elder = make_member(
+        users["admin_P"],
+        tree["A"],
+        "Hoàng Văn Thụ",
+        date_of_birth=datetime.date(1950, 1, 1),
+        admitted_on=datetime.date(1976, 3, 31),
+        official_on=datetime.date(1977, 3, 31),
+    )
+    actions.set_basis(secretary, elder, basis="pension", income=6_000_000, from_month=JAN)
+    assert elder.party_age(datetime.date(2026, 2, 28)) == 49
+    refused(
+        lambda: actions.grant_exemption(
+            secretary, elder, key="party_age_50", from_month=FEB, applied_on=MAR
+        ),
+        "from_month",
+        "31/03/2026",
+        "from 03/2026",
+        "Regulation 01-QĐ/TW",
+    )
+    actions.grant_exemption(secretary, elder, key="party_age_50", from_month=MAR, applied_on=MAR)
+    fees = queries.MemberFees(elder)
+    assert [fees.fee(m).amount for m in (FEB, MAR, APR)] == [30_000, 0, 0]
 
 
 def test_a_reduction_is_30_50_or_70_for_at_most_12_months_each_time(book, users):
@@ -370,6 +408,38 @@ def test_arrears_and_unpaid_months_around_the_month_end(book, users, frozen):
 def test_a_member_who_left_owes_nothing_more(book):
     Member.objects.filter(pk=book["an"].pk).update(status="deceased")
     assert queries.unpaid_months(Member.objects.get(pk=book["an"].pk), 2026) == []
+
+
+def test_a_member_whose_membership_ended_still_counts_in_the_months_before(
+    book, users, tree, system
+):
+    secretary, an, cell = users["secretary_A"], book["an"], tree["A"]
+    year_2025 = [datetime.date(2025, m, 1) for m in range(1, 13)]
+    actions.set_basis(secretary, an, basis="salary", income=5_850_000, from_month=year_2025[0])
+    actions.record_payment(secretary, an, months=year_2025, paid_on=datetime.date(2025, 12, 20))
+    end_membership(system, an, "left", datetime.date(2026, 3, 10), decision_number="12-QĐ/ĐU")
+    fee = queries.MemberFees(an).fee(year_2025[5]).amount
+    june = queries.month_report(cell, year_2025[5])
+    assert [r.member.full_name for r in june.paid_rows] == ["Nguyễn Văn An"]
+    s = june.summary
+    assert (s.members, s.due, s.paid, s.collected) == (1, fee, 1, fee)
+    assert [(m.members, m.paid, m.collected) for m in queries.cell_year(cell, 2025)] == [
+        (1, 1, fee)
+    ] * 12
+    # The months that end after the membership do not count the member any more.
+    ledger = Ledger([cell], [FEB, MAR, APR])
+    assert an.pk in ledger.roster[cell.pk, FEB]
+    assert an.pk not in ledger.roster[cell.pk, MAR]
+    assert an.pk not in ledger.roster[cell.pk, APR]
+    out = StringIO()
+    with translation.override("en"):
+        call_command(
+            "fees",
+            "verify",
+            *(f"--month={m:%Y-%m}" for m in [*year_2025, JAN, FEB, MAR, APR, MAY]),
+            stdout=out,
+        )
+    assert "none differs" in out.getvalue()
 
 
 def test_a_month_counts_in_the_cell_of_its_last_day(book, users, tree):

@@ -6,6 +6,7 @@ import datetime
 import re
 import shutil
 import subprocess
+import zipfile
 from io import BytesIO
 
 import pytest
@@ -13,6 +14,7 @@ from openpyxl import load_workbook
 
 from chibo.fees import actions, queries, xlsx
 from chibo.fees.tests.conftest import FEB, MAR, TODAY
+from chibo.orgs.models import Organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -117,3 +119,34 @@ def test_a_cells_year_as_excel(book, tree):
     assert rows[0][2:4] == (80_000, 80_000)  # January: due, and both paid
     assert rows[-1][2] == 5 * 80_000
     assert list(csv.reader([",".join(str(v) for v in rows[-1] if v is not None)]))
+
+
+def test_a_text_that_looks_like_a_formula_stays_text(book, users, tree):
+    # A portal reference or a name typed as a formula must not become a live one.
+    trap = '=HYPERLINK("http://evil.example","DVC1")'
+    actions.record_payment(
+        users["secretary_A"],
+        book["duc"],
+        months=[MAR],
+        paid_on=TODAY,
+        method="public_service_portal",
+        reference=trap,
+    )
+    Organisation.objects.filter(pk=tree["A"].pk).update(name="=1+1")
+    Organisation.objects.filter(pk=tree["G"].pk).update(name="#N/A")
+    tree["A"].refresh_from_db()
+    bodies = [
+        xlsx.month_workbook(queries.month_report(tree["A"], MAR)),
+        xlsx.year_workbook(tree["X"], 2026, TODAY),
+    ]
+    for body in bodies:
+        with zipfile.ZipFile(BytesIO(body)) as archive:
+            sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/")]
+            assert sheets and not any(b"<f>" in archive.read(n) for n in sheets)
+        for sheet in load_workbook(BytesIO(body)).worksheets:
+            for row in sheet.iter_rows():
+                assert all(c.data_type in ("s", "n", "d") for c in row if c.value is not None)
+    month, year = (load_workbook(BytesIO(b)).worksheets for b in bodies)
+    texts = {c.value for s in month for row in s.iter_rows() for c in row}
+    assert {trap, "=1+1"} <= texts
+    assert "#N/A" in {c.value for row in year[0].iter_rows() for c in row}

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from chibo.admissions import actions as admissions
 from chibo.admissions import queries as admission_queries
@@ -29,7 +29,7 @@ from tests.fixtures import make_member
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 D = datetime.date
 TODAY = D(2026, 5, 20)
-JAN, MAR, MAY = D(2026, 1, 1), D(2026, 3, 1), D(2026, 5, 1)
+JAN, MAR, APR, MAY = D(2026, 1, 1), D(2026, 3, 1), D(2026, 4, 1), D(2026, 5, 1)
 MONTHS = [a for m in range(1, 6) for a in ("--month", f"2026-{m:02d}")]
 
 
@@ -256,8 +256,10 @@ def test_the_end_of_a_membership_rewrites_every_row_the_member_was_in(system, tr
     duc = fee_book["duc"]
     actions.change_home_cell(system, duc, tree["B"], D(2026, 3, 15), "Chuyển công tác")
     actions.end_membership(system, duc, Status.DECEASED, D(2026, 5, 15))
-    # The ledger leaves a member who no longer belongs out of every month, in both cells.
-    assert row(tree["A"], JAN).members == 1 and row(tree["B"], MAY).members == 1
+    # Past months keep the member in the cell they were in; from the month of the end they
+    # are left out.
+    assert row(tree["A"], JAN).members == 2
+    assert row(tree["B"], APR).members == row(tree["B"], MAY).members + 1
     verify_clean()
 
 
@@ -303,3 +305,24 @@ def test_a_status_edit_cannot_end_or_reopen_a_membership(system, tree, members):
     # Other fields of an ended membership can still be corrected.
     assert actions.update_member(system, duc, hometown="Đồng Văn").hometown == "Đồng Văn"
     assert Member.objects.get(pk=duc.pk).status == Status.DECEASED
+
+
+def test_only_the_recognition_makes_a_probationary_member_official(system, tree, members):
+    from tests.fixtures import make_member
+
+    new = make_member(
+        system,
+        tree["A"],
+        "Hà Văn Mới",
+        admitted_on=D(2025, 9, 2),
+        official_on=None,
+        status=Status.PROBATIONARY,
+    )
+    with pytest.raises(ValidationError) as exc, translation.override("en"):
+        actions.update_member(system, new, status=Status.OFFICIAL, official_on=D(2026, 9, 2))
+    assert "recognition vote" in " ".join(exc.value.message_dict["status"])
+    assert fresh(new).status == Status.PROBATIONARY and fresh(new).official_on is None
+    # Nor is an official member made probationary again by an edit.
+    with pytest.raises(ValidationError):
+        actions.update_member(system, members["an"], status=Status.PROBATIONARY, official_on=None)
+    assert fresh(members["an"]).status == Status.OFFICIAL

@@ -55,7 +55,8 @@ def test_the_fee_rules_changed_on_1_february_2026():
     assert fees.basis("pension").amount(7_250_000) == 36_250
     assert fees.rounded(36_250) == 36_000 and fees.rounded(36_500) == 37_000
     assert fees.reduction_percents == (30, 50, 70) and fees.reduction_max_months == 12
-    assert "party_age_50" in {e.key for e in fees.exemptions}
+    years = {e.key: e.min_party_years for e in fees.exemptions}
+    assert years["party_age_50"] == 50 and years["poor_household"] is None
     assert "party_age_50" not in {e.key for e in old.fees.exemptions}
 
 
@@ -81,6 +82,8 @@ def test_packs_of_different_subjects_may_overlap_but_not_two_of_one(tmp_path):
         ({"fees__bases__0__percent": 120}, "fees.bases[0].percent"),
         ({"fees__reduction_percents": [30, 100]}, "fees.reduction_percents"),
         ({"fees__payment_methods": ["cheque"]}, "fees.payment_methods"),
+        ({"fees__exemptions__0__min_party_years": 0}, "fees.exemptions[0].min_party_years"),
+        ({"fees__exemptions__0__min_party_years": "50"}, "fees.exemptions[0].min_party_years"),
         ({"subject": "fes"}, "subject"),
     ],
 )

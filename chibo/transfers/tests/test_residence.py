@@ -134,3 +134,25 @@ def test_ending_a_registration_needs_a_reason_and_a_day_in_its_time(system, memb
     actions.end_residence(system, registration, D(2025, 5, 1), "Chuyển nhà")
     with pytest.raises(ValidationError):
         actions.end_residence(system, registration, D(2025, 6, 1), "Lần nữa")
+
+
+def test_the_member_does_not_read_the_comment_written_about_them(
+    client, system, members, tree, users
+):
+    """QĐ 213: the comment serves the workplace cell's review; the member's right to see
+    their own record does not reach it (page, panel, API, review query)."""
+    duc = members["duc"]  # member_A's own record
+    registration = register(system, duc, tree["S"], on=D(2025, 3, 1))
+    actions.write_comment(system, registration, year=2025, text="Cần gương mẫu hơn")
+    with pytest.raises(PermissionDenied):
+        queries.residence_comments_for_review(users["member_A"], duc, 2025)
+    client.force_login(users["member_A"])
+    assert "Cần gương mẫu hơn" not in client.get(f"/members/{duc.pk}/").content.decode()
+    for path in (f"/api/v1/members/{duc.pk}/residence", f"/api/v1/residence/{registration.pk}"):
+        answer = client.get(path)
+        assert answer.status_code == 200 and "Cần gương mẫu hơn" not in answer.content.decode()
+    # The workplace cell's secretary reads it on the member's page and through the API.
+    client.force_login(users["secretary_A"])
+    assert "Cần gương mẫu hơn" in client.get(f"/members/{duc.pk}/").content.decode()
+    answer = client.get(f"/api/v1/residence/{registration.pk}").json()
+    assert [c["text"] for c in answer["comments"]] == ["Cần gương mẫu hơn"]

@@ -31,7 +31,7 @@ from chibo.fees.arithmetic import (
     months_count,
     remit_amount,
 )
-from chibo.fees.ledger import Ledger, Packs, all_shares, share_percent
+from chibo.fees.ledger import Ledger, Packs, all_shares, cell_at_month_end, share_percent
 from chibo.fees.models import (
     SUMMARY_FIGURES,
     CellFeeMonth,
@@ -93,6 +93,34 @@ def _check_membership(member: Member, month: datetime.date, field: str) -> None:
             {
                 field: _("Fees start with membership: %(name)s was admitted on %(date)s.")
                 % {"name": member.full_name, "date": _date(member.admitted_on)}
+            }
+        )
+
+
+def _periods(member: Member) -> list[tuple[int, datetime.date, datetime.date | None]]:
+    return list(
+        MembershipPeriod.objects.filter(member=member).values_list(
+            "organisation_id", "started_on", "ended_on"
+        )
+    )
+
+
+def _check_joined(member: Member, month: datetime.date, field: str) -> None:
+    """A member's fees here start with their first home cell in the system: a member who
+    came from outside paid their earlier months where they were."""
+    joined = min((started for _, started, _ in _periods(member)), default=None)
+    if joined is not None and month < first_of(joined):
+        raise ValidationError(
+            {
+                field: _(
+                    "%(name)s joined a cell here on %(date)s; fees here start from "
+                    "%(month)s at the earliest."
+                )
+                % {
+                    "name": member.full_name,
+                    "date": _date(joined),
+                    "month": month_label(first_of(joined)),
+                }
             }
         )
 
@@ -292,6 +320,7 @@ def set_basis(
     require(actor, Perm.COLLECT_FEES, member.cell)
     from_month = _as_month(from_month, "from_month")
     _check_membership(member, from_month, "from_month")
+    _check_joined(member, from_month, "from_month")
     packs = Packs()
     pack = _pack(packs, member.cell, from_month, "from_month")
     rules = pack.fees
@@ -622,12 +651,26 @@ def record_payment(
                 {"amount": _("Several months are each paid at their fee; leave the amount empty.")}
             )
     rows = []
+    periods = _periods(member)
     for month in months:
         if month > fees.current:
             raise ValidationError(
                 {
                     "months": _("Fees are paid month by month: %(month)s has not begun.")
                     % {"month": month_label(month)}
+                }
+            )
+        # A month is collected by the cell that accounts for it in the ledger: the cell the
+        # member was in at the month's end (for the month in progress, the open period's,
+        # else today's cell).
+        cell_id = cell_at_month_end(periods, month)
+        if cell_id is None and month == fees.current:
+            cell_id = member.cell_id
+        if cell_id is None:
+            raise ValidationError(
+                {
+                    "months": _("%(name)s was not a member of a cell here at the end of %(month)s.")
+                    % {"name": member.full_name, "month": month_label(month)}
                 }
             )
         standing = fees.payments.get(month)
@@ -669,7 +712,7 @@ def record_payment(
         rows.append(
             FeePayment(
                 member=member,
-                cell=member.cell,
+                cell_id=cell_id,
                 month=month,
                 due=fee.amount,
                 amount=paid,

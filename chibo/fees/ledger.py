@@ -64,6 +64,17 @@ class Packs:
         return self._packs[key]
 
 
+def cell_at_month_end(periods, month: datetime.date) -> int | None:
+    """The cell a month belongs to for a member: the organisation of their period that
+    covers the month's last day (as Ledger draws its roster), or None when they were in no
+    cell of the system then. periods: (organisation id, started_on, ended_on)."""
+    end = month_end(month)
+    for cell_id, started, ended in periods:
+        if started <= end and (ended is None or ended > end):
+            return cell_id
+    return None
+
+
 def load_terms(member_ids) -> dict[int, Terms]:
     """Return the terms of the members (ids, or a subquery of ids): three queries."""
     bases, exemptions, reductions = defaultdict(list), defaultdict(list), defaultdict(list)

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Sum
+from django.db.models import Min, Sum
 from django.utils import timezone
 
 from chibo.accounts.models import Role, RoleKind
@@ -37,7 +37,7 @@ from chibo.fees.arithmetic import (
     month_fee,
     remit_amount,
 )
-from chibo.fees.ledger import Ledger, share_percent
+from chibo.fees.ledger import Ledger, cell_at_month_end, share_percent
 from chibo.fees.models import (
     SUMMARY_FIGURES,
     CellFeeMonth,
@@ -49,7 +49,7 @@ from chibo.fees.models import (
     RemitShare,
     Remittance,
 )
-from chibo.members.models import CURRENT_STATUSES, Member
+from chibo.members.models import CURRENT_STATUSES, Member, MembershipPeriod
 from chibo.orgs.models import CELL_LEVELS, Level, Organisation
 from chibo.regulations.loader import pack_in_force
 from chibo.seed import history as h
@@ -147,9 +147,13 @@ def plan_member(
 ) -> Plan:
     """Draw a member's basis, exemption, reduction and payments over the window's months.
 
-    member: id, cell_id, occupation, admitted_on, cell_type.
+    member: id, cell_id, occupation, admitted_on, joined (the start of their first home
+    cell in the system), cell_type.
     """
-    start = max(window[0], first_of(member["admitted_on"]))
+    # Fees here start with membership and with the first cell in the system: a member who
+    # came from outside (or was admitted during the year) paid nothing here before.
+    joined = member["joined"] or member["admitted_on"]
+    start = max(window[0], first_of(member["admitted_on"]), first_of(joined))
     plan = Plan(member["id"], member["cell_id"], _basis(rng, member["occupation"], start))
     if member["admitted_on"] <= _years_before(today, 50):
         # 50 years of party age exempts on application, where the pack has that ground,
@@ -236,10 +240,20 @@ def _members(cells: list[Organisation]) -> list[dict]:
     rows = Member.objects.filter(
         cell_id__in=list(cell_types), status__in=CURRENT_STATUSES
     ).order_by("cell_id", "id")
-    return [
-        {**row, "cell_type": cell_types[row["cell_id"]]}
-        for row in rows.values("id", "cell_id", "occupation", "admitted_on")
-    ]
+    rows = rows.values("id", "cell_id", "occupation", "admitted_on").annotate(
+        joined=Min("periods__started_on")
+    )
+    return [{**row, "cell_type": cell_types[row["cell_id"]]} for row in rows]
+
+
+def _periods() -> dict[int, list[tuple]]:
+    """Each member's home-cell periods: (organisation id, started_on, ended_on)."""
+    periods: dict[int, list[tuple]] = {}
+    for member_id, *period in MembershipPeriod.objects.values_list(
+        "member_id", "organisation_id", "started_on", "ended_on"
+    ):
+        periods.setdefault(member_id, []).append(tuple(period))
+    return periods
 
 
 def _own_share_org() -> Organisation | None:
@@ -272,18 +286,20 @@ def seed_demo_fees(actor, rng: random.Random, today: datetime.date | None = None
         if own is not None:
             clock.set(_moment(window[0]))
             actions.set_remit_share(actor, own, percent=OWN_SHARE, from_month=window[0])
+        steps = []
         for cell in cells:
             collector = _collector(cell) or actor
-            steps = []
             for member in by_cell.get(cell.pk, []):
                 plan = plan_member(rng, member, window, today)
                 steps += _member_steps(collector, plan)
                 counts["fee_members"] += 1
                 counts["fee_payments"] += sum(len(p.months) for p in plan.payments)
             steps += _remittance_steps(rng, collector, cell, window, today, counts)
-            for day, _order, step in sorted(steps, key=lambda s: (s[0], s[1])):
-                clock.set(_moment(day))
-                step()
+        # All cells on one calendar: a member who moved paid some months under the cell they
+        # were in then, and that cell's remittance counts what was paid by its day.
+        for day, _order, step in sorted(steps, key=lambda s: (s[0], s[1])):
+            clock.set(_moment(day))
+            step()
         # What the daily `chibo fees refresh` would have written month after month.
         for start in range(0, len(cells), 500):
             actions.refresh_summaries(cells[start : start + 500], window)
@@ -451,6 +467,8 @@ def seed_province_fees(rng: random.Random, today: datetime.date | None = None, p
         for member in by_cell.get(cell.pk, []):
             plans.append(plan_member(rng, member, window, today, memo, province))
         schedules[cell.pk] = _remit_days(rng, window, today)
+    periods = _periods()
+    current = first_of(today)
     for plan in plans:
         b = plan.basis
         bases.append((plan.member_id, b.basis, b.income, b.from_month, now))
@@ -466,10 +484,14 @@ def seed_province_fees(rng: random.Random, today: datetime.date | None = None, p
             paid_on = day(p.paid_on)
             # Each month at the fee record_payment computes (month_fee, the pack in force).
             for month, (amount, pack_id) in zip(p.months, p.fees, strict=True):
+                # Under the cell record_payment takes: the one at the month's end.
+                cell_id = cell_at_month_end(periods.get(plan.member_id, ()), month)
+                if cell_id is None and month == current:
+                    cell_id = plan.cell_id
                 payments.append(
                     (
                         plan.member_id,
-                        plan.cell_id,
+                        cell_id,
                         day(month),
                         amount,
                         amount,
@@ -481,7 +503,7 @@ def seed_province_fees(rng: random.Random, today: datetime.date | None = None, p
                         "",
                     )
                 )
-                collected.setdefault((plan.cell_id, month), []).append((p.paid_on, amount))
+                collected.setdefault((cell_id, month), []).append((p.paid_on, amount))
     _insert(FeeBasisPeriod, ("member", "basis", "income", "from_month", "created_at"), bases)
     _insert(
         FeeExemption,

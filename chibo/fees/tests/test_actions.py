@@ -17,7 +17,7 @@ from chibo.fees.ledger import Ledger
 from chibo.fees.models import CellFeeMonth, FeeBasisPeriod, FeePayment, Remittance
 from chibo.fees.tests.conftest import APR, FEB, HCM, JAN, MAR, MAY, snapshot
 from chibo.members.actions import change_home_cell, end_membership
-from chibo.members.models import Member
+from chibo.members.models import Member, MembershipPeriod
 from tests.fixtures import make_member
 
 pytestmark = pytest.mark.django_db
@@ -458,6 +458,78 @@ def test_a_move_on_the_first_leaves_the_month_before_behind(book, users, tree):
     ledger = Ledger([tree["A"], tree["B"]], [MAR, APR])
     assert an.pk in ledger.roster[tree["A"].pk, MAR]
     assert an.pk in ledger.roster[tree["B"].pk, APR]
+
+
+def _arrived_from_outside(system, cell, on: datetime.date) -> Member:
+    """A member admitted long ago elsewhere, whose first home cell here starts on `on`."""
+    member = make_member(
+        system,
+        cell,
+        "Lê Văn Đến",
+        admitted_on=datetime.date(2005, 3, 1),
+        official_on=datetime.date(2006, 3, 1),
+    )
+    MembershipPeriod.objects.filter(member=member).update(started_on=on)
+    return member
+
+
+def test_fees_here_start_with_the_first_cell_in_the_system(book, users, tree):
+    secretary = users["secretary_A"]
+    newcomer = _arrived_from_outside(users["admin_P"], tree["A"], datetime.date(2026, 2, 21))
+    text = refused(
+        lambda: actions.set_basis(secretary, newcomer, basis="no_insurance", from_month=JAN),
+        "from_month",
+        "Lê Văn Đến",
+        "21/02/2026",
+        "02/2026",
+    )
+    assert "01/2026" not in text
+    actions.set_basis(secretary, newcomer, basis="no_insurance", from_month=FEB)
+
+
+def test_a_month_spent_outside_the_system_is_not_paid_here(book, users, tree):
+    secretary = users["secretary_A"]
+    newcomer = _arrived_from_outside(users["admin_P"], tree["A"], datetime.date(2005, 3, 1))
+    actions.set_basis(secretary, newcomer, basis="no_insurance", from_month=JAN)
+    # The arrival is corrected afterwards: the member came from outside on 21/02/2026.
+    MembershipPeriod.objects.filter(member=newcomer).update(started_on=datetime.date(2026, 2, 21))
+    refused(
+        lambda: actions.record_payment(
+            secretary, newcomer, months=[JAN, FEB], paid_on=datetime.date(2026, 5, 4)
+        ),
+        "months",
+        "Lê Văn Đến was not a member of a cell here at the end of 01/2026.",
+    )
+    # February ended with the member here: it is paid, under this cell.
+    [payment] = actions.record_payment(
+        secretary, newcomer, months=[FEB], paid_on=datetime.date(2026, 5, 4)
+    )
+    assert payment.cell_id == tree["A"].pk
+
+
+def test_arrears_of_a_month_spent_in_another_cell_count_in_that_cell(book, users, tree, frozen):
+    an = book["an"]
+    # an (A, paid 01–03) moves to B on 02/05/2026 and pays April and May there.
+    change_home_cell(users["admin_P"], an, tree["B"], datetime.date(2026, 5, 2), "Chuyển công tác")
+    an = Member.objects.get(pk=an.pk)
+    april, may = actions.record_payment(
+        users["admin_P"],
+        an,
+        months=[APR, MAY],
+        paid_on=datetime.date(2026, 5, 20),
+    )
+    # April ended with an in A: A collects it, as A's April counts an as due.
+    assert (april.cell_id, may.cell_id) == (tree["A"].pk, tree["B"].pk)
+    row = CellFeeMonth.objects.get(cell=tree["A"], month=APR)
+    ledger = Ledger([tree["A"], tree["B"]], [APR, MAY])
+    assert an.pk in ledger.roster[tree["A"].pk, APR]
+    assert row.collected == april.amount == 59_000
+    assert row.due == ledger.summary(tree["A"].pk, APR).due
+    assert CellFeeMonth.objects.get(cell=tree["B"], month=MAY).collected == may.amount
+    out = StringIO()
+    with translation.override("en"):
+        call_command("fees", "verify", "--month", "2026-04", "--month", "2026-05", stdout=out)
+    assert "none differs" in out.getvalue()
 
 
 # Cancelling.

@@ -97,6 +97,52 @@ def test_the_demo_and_the_province_seed_give_the_same_fees(system, users, member
     assert records() == through_actions
 
 
+def test_each_cell_month_collects_from_the_members_it_accounts_for(system, users, members, tree):
+    import datetime
+
+    from chibo.fees.arithmetic import first_of
+    from chibo.fees.ledger import Ledger
+    from chibo.members.actions import change_home_cell
+    from chibo.members.models import MembershipPeriod
+    from chibo.orgs.models import CELL_LEVELS, Organisation
+    from tests.fixtures import make_member
+
+    today = timezone.localdate()
+    window = history.month_window(today, seeding.MONTHS)
+    # One member came from outside four months ago; another moved from A to B in the year.
+    newcomer = make_member(
+        system,
+        tree["A"],
+        "Lê Văn Đến",
+        admitted_on=datetime.date(2005, 3, 1),
+        official_on=datetime.date(2006, 3, 1),
+    )
+    arrived = first_of(window[-5]) + datetime.timedelta(days=20)
+    MembershipPeriod.objects.filter(member=newcomer).update(started_on=arrived)
+    change_home_cell(
+        system, members["an"], tree["B"], window[5] + datetime.timedelta(days=9), "Chuyển"
+    )
+    seeding.seed_demo_fees(system, random.Random(7))
+    _check(window)
+    assert FeeBasisPeriod.objects.get(member=newcomer).from_month == first_of(arrived)
+    assert not FeePayment.objects.filter(member=newcomer, month__lt=first_of(arrived)).exists()
+    assert FeePayment.objects.filter(member=members["an"], cell=tree["A"]).exists()
+    cells = list(Organisation.objects.filter(level__in=CELL_LEVELS))
+    ledger = Ledger(cells, window)
+    paid = {(p.member_id, p.month): p.amount for p in FeePayment.objects.filter(cancelled_at=None)}
+    rows = CellFeeMonth.objects.all()
+    assert rows.exists()
+    for row in rows:
+        roster = ledger.roster.get((row.cell_id, row.month), [])
+        assert row.collected == sum(paid.get((m, row.month), 0) for m in roster), row
+    through_actions = records()
+
+    forget()
+    seeding.seed_province_fees(random.Random(7))
+    _check(window)
+    assert records() == through_actions
+
+
 def test_the_seed_leaves_arrears_and_exemptions_to_see(system, tree):
     # A bigger cell, so that the draws show every case.
     import datetime

@@ -40,7 +40,7 @@ from chibo.conflicts import check_version
 from chibo.meetings import actions as meeting_actions
 from chibo.meetings.models import Meeting, MeetingStatus, Vote, VoteKind
 from chibo.members import actions as member_actions
-from chibo.members.actions import _check_member
+from chibo.members.actions import check_member, masked_changes
 from chibo.members.models import Member, MembershipEnd, MembershipPeriod, Status
 from chibo.orgs.models import Organisation
 from chibo.regulations.loader import PackNotFound, pack_by_id, pack_for
@@ -62,8 +62,6 @@ CANDIDATE_FIELDS = (
     "occupation",
     "over_age_approval",
 )
-# Logged with the values masked: the audit log is read by more people than the dossier.
-PERSONAL_FIELDS = ("citizen_id", "phone", "date_of_birth", "residence", "email")
 # What a new member takes over from the candidate's record.
 MEMBER_FIELDS = (
     "full_name",
@@ -95,10 +93,6 @@ def membership_pack(org: Organisation, day: datetime.date):
         raise ValidationError(
             _("No membership rules are in force on %(date)s.") % {"date": _day(day)}
         ) from exc
-
-
-def _masked(changes: dict) -> dict:
-    return {k: (["•••", "•••"] if k in PERSONAL_FIELDS else v) for k, v in changes.items()}
 
 
 def _bump(obj) -> None:
@@ -218,7 +212,7 @@ def create_candidate(actor, cell: Organisation, **fields) -> Candidate:
         "admissions.create",
         cell,
         candidate,
-        _masked({k: [None, v] for k, v in fields.items()}),
+        masked_changes({k: [None, v] for k, v in fields.items()}),
     )
     return candidate
 
@@ -243,7 +237,7 @@ def update_candidate(actor, candidate: Candidate, version: int | None = None, **
     changes = diff(before, {k: getattr(candidate, k) for k in CANDIDATE_FIELDS})
     if changes:
         _bump(candidate)
-        record(actor, "admissions.update", candidate.cell, candidate, _masked(changes))
+        record(actor, "admissions.update", candidate.cell, candidate, masked_changes(changes))
     return candidate
 
 
@@ -685,7 +679,7 @@ def decide_admission(
         status=Status.PROBATIONARY,
         **{k: getattr(candidate, k) for k in MEMBER_FIELDS},
     )
-    _check_member(member)
+    check_member(member)
     member.save()
     MembershipPeriod.objects.create(
         member=member, organisation=cell, started_on=decided_on, reason=_("Admitted")
@@ -695,7 +689,7 @@ def decide_admission(
         "member.create",
         cell,
         member,
-        _masked({k: [None, getattr(member, k)] for k in (*MEMBER_FIELDS, "admitted_on")}),
+        masked_changes({k: [None, getattr(member, k)] for k in (*MEMBER_FIELDS, "admitted_on")}),
     )
     probation = Probation.objects.create(
         member=member,
@@ -982,7 +976,7 @@ def decide_recognition(
         member.status = Status.OFFICIAL
         # The official date is the end of the probation, whenever the vote was held.
         member.official_on = probation.ends_on
-        _check_member(member)
+        check_member(member)
         _bump(member)
         record(
             actor,

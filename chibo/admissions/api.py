@@ -8,6 +8,7 @@ reach answers 404.
 """
 
 import datetime
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
@@ -33,6 +34,7 @@ from chibo.api.common import (
     OrgRef,
     Pager,
     blank_for_null,
+    call_action,
     member_or_404,
     org_or_404,
 )
@@ -46,15 +48,7 @@ router = Router(tags=["admissions"])
 FIELD_NAMES = {"meeting": "meeting_id", "member": "member_id"}
 
 
-def _act(action, *args, **kwargs):
-    """Call an action; the fields its errors name become the request's field names."""
-    try:
-        return action(*args, **kwargs)
-    except ValidationError as exc:
-        if not hasattr(exc, "error_dict"):
-            raise
-        renamed = {FIELD_NAMES.get(k, k): v for k, v in exc.error_dict.items()}
-        raise ValidationError(renamed) from exc
+_act = partial(call_action, FIELD_NAMES)
 
 
 def _cell_or_404(user, code: str, perm: Perm = Perm.LIST_MEMBERS) -> Organisation:
@@ -236,7 +230,8 @@ def _deadline(d) -> dict | None:
     }
 
 
-def _candidate_out(c: Candidate, today) -> dict:
+def _candidate_out(c: Candidate, today, reminders: tuple[int, ...] | None = None) -> dict:
+    """reminders: the pack's reminder days, given once by a list of one cell's cases."""
     return {
         "id": c.pk,
         "full_name": c.full_name,
@@ -246,7 +241,7 @@ def _candidate_out(c: Candidate, today) -> dict:
         "committee_resolution_number": c.committee_resolution_number,
         "committee_resolved_on": c.committee_resolved_on,
         "member_id": c.member_id,
-        "next_deadline": _deadline(queries.candidate_deadline(c, today)),
+        "next_deadline": _deadline(queries.candidate_deadline(c, today, reminders)),
     }
 
 
@@ -303,8 +298,11 @@ def _probations(qs):
     return qs.select_related("member__cell", "decided_by").prefetch_related("votes__vote")
 
 
-def _probation_out(p: Probation, fresh: bool = True) -> dict:
-    """The probation as the API shows it; fresh reads it again after a write."""
+def _probation_out(
+    p: Probation, fresh: bool = True, reminders: tuple[int, ...] | None = None
+) -> dict:
+    """The probation as the API shows it; fresh reads it again after a write; reminders as
+    for _candidate_out."""
     if fresh:
         p = _probations(Probation.objects.filter(pk=p.pk)).get()
     return {
@@ -332,7 +330,7 @@ def _probation_out(p: Probation, fresh: bool = True) -> dict:
         "member": p.member,
         "cell": p.member.cell,
         "votes": [pv.vote for pv in p.votes.all()],
-        "next_deadline": _deadline(queries.probation_deadline(p, timezone.localdate())),
+        "next_deadline": _deadline(queries.probation_deadline(p, timezone.localdate(), reminders)),
     }
 
 
@@ -457,7 +455,8 @@ def list_candidates(request, code: str, filters: Query[CandidateFilters]):
     if filters.stage:
         qs = qs.filter(stage=filters.stage)
     today = timezone.localdate()
-    return [_candidate_out(c, today) for c in qs]
+    reminders = queries.reminder_days(cell, today)  # once for the list, not once a row
+    return [_candidate_out(c, today, reminders) for c in qs]
 
 
 @router.post(
@@ -696,7 +695,11 @@ def close_case(request, candidate_id: int, payload: CloseIn):
 def list_probations(request, code: str):
     """The open probations of the cell's members, the soonest to end first."""
     cell = _cell_or_404(request.auth, code)
-    return [_probation_out(p, fresh=False) for p in _probations(queries.cell_probations(cell))]
+    reminders = queries.reminder_days(cell, timezone.localdate())
+    return [
+        _probation_out(p, fresh=False, reminders=reminders)
+        for p in _probations(queries.cell_probations(cell))
+    ]
 
 
 @router.get(

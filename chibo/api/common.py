@@ -100,3 +100,15 @@ def named_org(user, code: str, perm: Perm, field: str) -> Organisation:
 def blank_for_null(fields: dict, *names: str) -> dict:
     """Turn null into "" for text fields the database keeps as empty strings."""
     return {k: ("" if v is None and k in names else v) for k, v in fields.items()}
+
+
+def call_action(field_names: dict[str, str], action, *args, **kwargs):
+    """Call an action; the fields its errors name become the request's names for them
+    (field_names maps the action's name to the API's, e.g. "member" to "member_id")."""
+    try:
+        return action(*args, **kwargs)
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise
+        renamed = {field_names.get(k, k): v for k, v in exc.error_dict.items()}
+        raise ValidationError(renamed) from exc

@@ -27,7 +27,24 @@ AUDIT_LABELS = {
 }
 
 
-class FeeBasisPeriod(models.Model):
+class Recorded(models.Model):
+    """Who wrote a row of the fee book, and when: every fee record keeps both."""
+
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class FeeBasisPeriod(Recorded):
     """A member's fee basis (căn cứ đóng đảng phí) from a month on, until the next one.
 
     The basis is a key of the pack's bases (salary, sickness_allowance, pension, student,
@@ -42,15 +59,6 @@ class FeeBasisPeriod(models.Model):
     # Personal data: shown only to those who may see the member's fees.
     income = models.PositiveBigIntegerField(_("monthly income (đồng)"), null=True, blank=True)
     from_month = models.DateField(_("from month"))
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_index=False,
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("fee basis")
@@ -64,7 +72,7 @@ class FeeBasisPeriod(models.Model):
         return f"{self.member} {self.basis} {self.from_month:%m/%Y}"
 
 
-class FeeExemption(models.Model):
+class FeeExemption(Recorded):
     """An exemption from the fee (miễn đóng đảng phí), granted on the member's application
     for one of the pack's grounds (50 years of party age, poor household, …)."""
 
@@ -77,15 +85,6 @@ class FeeExemption(models.Model):
     until_month = models.DateField(_("until month"), null=True, blank=True)
     applied_on = models.DateField(_("application dated"))
     note = models.CharField(_("note"), max_length=255, blank=True, default="")
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_index=False,
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("fee exemption")
@@ -96,7 +95,7 @@ class FeeExemption(models.Model):
         return f"{self.member} {self.key} {self.from_month:%m/%Y}"
 
 
-class FeeReduction(models.Model):
+class FeeReduction(Recorded):
     """A reduction of the fee (giảm đảng phí) by one of the pack's percents, for at most the
     pack's number of months each time."""
 
@@ -107,15 +106,6 @@ class FeeReduction(models.Model):
     from_month = models.DateField(_("from month"))
     until_month = models.DateField(_("until month"))
     reason = models.CharField(_("reason"), max_length=255)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_index=False,
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("fee reduction")
@@ -131,7 +121,7 @@ class PaymentMethod(models.TextChoices):
     PORTAL = "public_service_portal", _("National Public Service Portal")
 
 
-class FeePayment(models.Model):
+class FeePayment(Recorded):
     """One month of a member's fee, paid. A month is paid once; a mistaken entry is
     cancelled with its reason, never edited or deleted."""
 
@@ -155,15 +145,6 @@ class FeePayment(models.Model):
     reference = models.CharField(_("portal reference"), max_length=60, blank=True, default="")
     # Who recorded and who cancelled are read with the payment, never searched by: no index
     # to keep up on the biggest table of the app.
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_index=False,
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.CharField(max_length=255, blank=True, default="")
     cancelled_by = models.ForeignKey(
@@ -194,7 +175,7 @@ class FeePayment(models.Model):
         return f"{self.member} {self.month:%m/%Y} {self.amount}"
 
 
-class RemitShare(models.Model):
+class RemitShare(Recorded):
     """The share of what they collect that the cells under an organisation remit to the
     level above, from a month on, instead of the pack's default."""
 
@@ -206,15 +187,6 @@ class RemitShare(models.Model):
     )
     percent = models.PositiveSmallIntegerField(_("share remitted (%)"))
     from_month = models.DateField(_("from month"))
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_index=False,
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("share remitted")
@@ -228,7 +200,7 @@ class RemitShare(models.Model):
         return f"{self.organisation} {self.percent}% {self.from_month:%m/%Y}"
 
 
-class Remittance(models.Model):
+class Remittance(Recorded):
     """What a cell passed up to the level above for one month (nộp đảng phí lên cấp trên)."""
 
     cell = models.ForeignKey(
@@ -240,15 +212,6 @@ class Remittance(models.Model):
     # What the share was when it was remitted: the month's collection and the percent.
     collected = models.PositiveBigIntegerField()
     percent = models.PositiveSmallIntegerField()
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_index=False,
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("remittance")

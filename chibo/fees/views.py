@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from chibo.accounts.policy import Perm, can
 from chibo.fees import actions, forms, queries, xlsx
 from chibo.fees.arithmetic import add_months, month_label
-from chibo.fees.ledger import Packs
+from chibo.fees.ledger import Packs, cell_at_month_end
 from chibo.fees.models import FeeExemption, FeePayment
 from chibo.web.helpers import add_action_errors, get_or_404
 
@@ -151,6 +151,11 @@ def tick(request, code, year, month, member_id):
     if not _may_collect(request, cell):
         raise PermissionDenied
     member = get_or_404(queries.fee_members(request.user), pk=member_id)
+    # Only a member on this cell's sheet for the month is ticked here: the month belongs to
+    # the cell the member was in at its end.
+    periods = member.periods.values_list("organisation_id", "started_on", "ended_on")
+    if cell_at_month_end(periods, the_month) != cell.pk:
+        raise Http404
     error = ""
     try:
         actions.record_payment(

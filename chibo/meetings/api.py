@@ -9,6 +9,7 @@ own place in the meeting. A meeting out of reach answers 404.
 """
 
 import datetime
+from functools import partial
 from typing import Annotated, Literal
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -31,6 +32,7 @@ from chibo.api.common import (
     OrgRef,
     Pager,
     blank_for_null,
+    call_action,
     org_or_404,
 )
 from chibo.meetings import actions, calendar, documents, minutes, queries, scoring
@@ -72,15 +74,7 @@ FIELD_NAMES = {
 }
 
 
-def _act(action, *args, **kwargs):
-    """Call an action; the fields its errors name become the request's field names."""
-    try:
-        return action(*args, **kwargs)
-    except ValidationError as exc:
-        if not hasattr(exc, "error_dict"):
-            raise
-        renamed = {FIELD_NAMES.get(k, k): v for k, v in exc.error_dict.items()}
-        raise ValidationError(renamed) from exc
+_act = partial(call_action, FIELD_NAMES)
 
 
 def _meeting_or_404(user, meeting_id: int) -> Meeting:

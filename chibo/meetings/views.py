@@ -117,7 +117,7 @@ def _fee_report_link(request, meeting: Meeting) -> str:
     before a regular meeting, for those who may see the cell's fees."""
     if not meeting.is_regular or not can(request.user, Perm.VIEW_FEES, meeting.organisation):
         return ""
-    day = timezone.localtime(meeting.scheduled_at, actions.LOCAL).date().replace(day=1)
+    day = actions._local_day(meeting.scheduled_at).replace(day=1)
     last = day - datetime.timedelta(days=1)
     return reverse("fees:month", args=[meeting.organisation.code, last.year, last.month])
 

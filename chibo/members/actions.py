@@ -77,7 +77,7 @@ def _check_cell(cell: Organisation) -> None:
         raise ValidationError({"cell": _("%(name)s is closed.") % {"name": cell.name}})
 
 
-def _check_member(member: Member) -> None:
+def check_member(member: Member) -> None:
     """Validate field formats (model validators) and the rules between fields."""
     for key in ("citizen_id", "party_card_number"):
         if getattr(member, key) == "":
@@ -113,7 +113,9 @@ def _check_member(member: Member) -> None:
         raise ValidationError(errors)
 
 
-def _masked_changes(changes: dict) -> dict:
+def masked_changes(changes: dict) -> dict:
+    """Return changes for the audit log with personal values hidden (the log is read by
+    more people than the record; admissions log candidates' changes the same way)."""
     return {k: (["•••", "•••"] if k in PERSONAL_FIELDS else v) for k, v in changes.items()}
 
 
@@ -127,7 +129,7 @@ def create_member(actor, cell: Organisation, **fields) -> Member:
     if unknown:
         raise ValidationError(_("Unknown fields: %s") % ", ".join(sorted(unknown)))
     member = Member(cell=cell, **fields)
-    _check_member(member)
+    check_member(member)
     member.save()
     MembershipPeriod.objects.create(
         member=member, organisation=cell, started_on=member.admitted_on, reason=_("Admitted")
@@ -137,7 +139,7 @@ def create_member(actor, cell: Organisation, **fields) -> Member:
         "member.create",
         cell,
         member,
-        _masked_changes({k: [None, v] for k, v in fields.items()}),
+        masked_changes({k: [None, v] for k, v in fields.items()}),
     )
     return member
 
@@ -194,7 +196,7 @@ def update_member(actor, member: Member, version: int | None = None, **fields) -
     before = {k: getattr(member, k) for k in EDITABLE_FIELDS}
     for key, value in fields.items():
         setattr(member, key, value)
-    _check_member(member)
+    check_member(member)
     changes = diff(before, {k: getattr(member, k) for k in EDITABLE_FIELDS})
     if not changes:
         return member
@@ -207,7 +209,7 @@ def update_member(actor, member: Member, version: int | None = None, **fields) -
             first.save(update_fields=["started_on"])
     if "status" in changes:
         sync_member_roles(actor, member)
-    record(actor, "member.update", member.cell, member, _masked_changes(changes))
+    record(actor, "member.update", member.cell, member, masked_changes(changes))
     return member
 
 

@@ -253,6 +253,15 @@ class RemovalProposal(models.Model):
     def __str__(self) -> str:
         return f"{self.member}: {self.get_ground_display()}"
 
+    @property
+    def absent_months(self) -> list[datetime.date]:
+        """The months of the evidence with an unexcused absence (stored as ISO dates)."""
+        return [datetime.date.fromisoformat(m) for m in self.evidence.get("absent_months", [])]
+
+    @property
+    def unpaid_months(self) -> list[datetime.date]:
+        return [datetime.date.fromisoformat(m) for m in self.evidence.get("unpaid_months", [])]
+
 
 class TrainingKind(models.TextChoices):
     POLITICAL_THEORY = "political_theory", _("Political theory")

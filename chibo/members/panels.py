@@ -12,10 +12,6 @@ from chibo.accounts.policy import Perm, can
 from chibo.members.queries import pending_corrections
 
 
-def member_panel(request, member) -> dict | None:
-    return None
-
-
 def org_links(request, org) -> list[tuple[str, str]]:
     user = request.user
     if not can(user, Perm.VIEW_MEMBER, org):

@@ -38,7 +38,6 @@ from chibo.members.models import (
     ENDING_STATUSES,
     CorrectionRequest,
     Member,
-    MembershipEnd,
     RemovalProposal,
     Status,
     Training,
@@ -119,7 +118,7 @@ def detail(request, member_id):
             and not hasattr(member, "user"),
             "reveal_form": RevealForm(),
             "panels": member_panels(request, member),
-            "ending": MembershipEnd.objects.filter(member=member).first(),
+            "ending": getattr(member, "ending", None),
             "trainings": member.trainings.all(),
             "badges": member.badges.all(),
             "proposals": proposals,
@@ -426,12 +425,8 @@ def decide_removal(request, proposal_id):
             "proposal": proposal,
             "member": member,
             "form": form,
-            "absent_months": [
-                datetime.date.fromisoformat(m) for m in proposal.evidence.get("absent_months", [])
-            ],
-            "unpaid_months": [
-                datetime.date.fromisoformat(m) for m in proposal.evidence.get("unpaid_months", [])
-            ],
+            "absent_months": proposal.absent_months,
+            "unpaid_months": proposal.unpaid_months,
         },
     )
 

@@ -79,12 +79,18 @@ def away_member_ids(cell: Organisation, day: datetime.date) -> set[int]:
 def away_official_count(cell: Organisation, day: datetime.date, invited: set[int]) -> int:
     """Count the cell's official members away temporarily on day and not at the meeting (an
     away member who came and voted counts, as QĐ 294's rule on the denominator says)."""
-    ids = away_member_ids(cell, day) - invited
-    if not ids:
-        return 0
+    # One query: vote_register asks it on every refresh of the meeting's register.
     return (
-        Member.objects.filter(pk__in=ids, status__in=CURRENT_STATUSES)
-        .exclude(status=Status.PROBATIONARY)
+        Transfer.objects.filter(
+            temporary_on(day),
+            from_org=cell,
+            member__cell=cell,
+            member__status__in=CURRENT_STATUSES,
+        )
+        .exclude(member__status=Status.PROBATIONARY)
+        .exclude(member_id__in=invited)
+        .values("member_id")
+        .distinct()
         .count()
     )
 

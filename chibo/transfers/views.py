@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chibo.accounts.policy import Perm, can, require, visible_orgs
-from chibo.conflicts import StaleVersion
 from chibo.members import queries as member_queries
 from chibo.members.forms import MemberForm
 from chibo.members.models import Member
@@ -189,9 +188,7 @@ def _step(request, pk, form_class, run, success):
         return redirect("transfers:detail", pk=transfer.pk)
     try:
         run(transfer, form.cleaned_data if form is not None else {})
-    except StaleVersion as exc:
-        messages.error(request, " ".join(exc.messages))
-    except ValidationError as exc:
+    except ValidationError as exc:  # StaleVersion too: the newer version is shown
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, success)

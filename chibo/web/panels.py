@@ -2,7 +2,7 @@
 
 Each app of a member's path (admissions, transfers, fees) has a `panels` module with:
 
-    member_panel(request, member) -> dict | None
+    member_panel(request, member) -> dict | None   (optional)
         the context of "<app>/_member_panel.html" on the member's page, or None to show
         nothing (the user may not see it, or there is nothing to show);
     org_links(request, org) -> list[tuple[str, str]]
@@ -23,6 +23,9 @@ def _modules():
 def member_panels(request, member) -> list[tuple[str, dict]]:
     panels = []
     for app, module in zip(PANEL_APPS, _modules(), strict=True):
+        # An app whose records the member's page shows itself (members) has no panel.
+        if not hasattr(module, "member_panel"):
+            continue
         context = module.member_panel(request, member)
         if context is not None:
             panels.append((f"{app}/_member_panel.html", context))

@@ -202,6 +202,15 @@ def test_ticking_a_member_as_paid_with_htmx_answers_the_row_and_the_totals(clien
     assert FeePayment.objects.filter(member=book["an"], month=APR).count() == 1
 
 
+def test_a_member_is_ticked_only_on_their_own_cells_sheet(client, users, book):
+    # staff_X may collect in both cells, yet cell B's sheet does not take cell A's member.
+    client.force_login(users["staff_X"])
+    for htmx in ({}, {"HTTP_HX_REQUEST": "true"}):
+        response = client.post(f"/orgs/B/fees/2026/4/paid/{book['an'].pk}/", **htmx)
+        assert response.status_code == 404
+    assert not FeePayment.objects.filter(member=book["an"], month=APR).exists()
+
+
 def test_the_month_sheet_shows_arrears_and_the_share_and_takes_the_remittance(client, users, book):
     client.force_login(users["secretary_A"])
     page = client.get("/orgs/A/fees/2026/3/").content.decode()

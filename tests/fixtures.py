@@ -33,6 +33,7 @@ def make_member(actor, cell, name, **extra):
         "admitted_on": datetime.date(2010, 3, 2),
         "official_on": datetime.date(2011, 3, 2),
         "status": "official",
+        "education": "12/12",
     }
     fields.update(extra)
     return create_member(actor, cell, **fields)

@@ -41,7 +41,14 @@ from chibo.meetings import actions as meeting_actions
 from chibo.meetings.models import Meeting, MeetingStatus, Vote, VoteKind
 from chibo.members import actions as member_actions
 from chibo.members.actions import check_member, masked_changes
-from chibo.members.models import Member, MembershipEnd, MembershipPeriod, Status
+from chibo.members.models import (
+    Education,
+    Member,
+    MembershipEnd,
+    MembershipPeriod,
+    Status,
+    education_level,
+)
 from chibo.orgs.models import Organisation
 from chibo.regulations.loader import PackNotFound, pack_by_id, pack_for
 from chibo.regulations.rules import votes_needed
@@ -59,6 +66,7 @@ CANDIDATE_FIELDS = (
     "email",
     "citizen_id",
     "education",
+    "education_exception",
     "occupation",
     "over_age_approval",
 )
@@ -478,6 +486,32 @@ def age_problems(candidate: Candidate, on: datetime.date) -> dict:
     return errors
 
 
+def education_problems(candidate: Candidate) -> dict:
+    """Return {field: [message]} when the candidate's general education is not given, or is
+    below the pack's minimum without the ground the regulation allows for it."""
+    minimum = candidate.rules.min_education
+    level = education_level(candidate.education)
+    if level is None:
+        return {"education": [_("Give the candidate's general education, such as 9/12.")]}
+    order = list(Education.values)
+    if order.index(level) >= order.index(minimum) or candidate.education_exception.strip():
+        return {}
+    return {
+        "education": [
+            _(
+                "A candidate needs at least %(level)s (%(source)s); %(name)s has %(education)s. "
+                "Where the regulation allows less, give the ground."
+            )
+            % {
+                "level": Education(minimum).label.lower(),
+                "source": rules.regulation(candidate_pack(candidate)),
+                "name": candidate.full_name,
+                "education": candidate.education,
+            }
+        ]
+    }
+
+
 def readiness(candidate: Candidate, on: datetime.date, *, for_decision: bool = False) -> dict:
     """Return {field: [messages]} of what stops the cell's vote (or the decision) on that day:
     age, the certificate's validity, the introducers, the dossier. Empty when ready."""
@@ -487,8 +521,9 @@ def readiness(candidate: Candidate, on: datetime.date, *, for_decision: bool = F
     def refuse(field, message):
         errors.setdefault(field, []).append(message)
 
-    for field, messages in age_problems(candidate, on).items():
-        errors.setdefault(field, []).extend(messages)
+    for problems in (age_problems(candidate, on), education_problems(candidate)):
+        for field, messages in problems.items():
+            errors.setdefault(field, []).extend(messages)
     documents = {d.key: d for d in candidate.documents.all()}
     certificate = documents.get(rules.CERTIFICATE)
     if certificate is not None and certificate.is_present and certificate.expires_on:
@@ -1027,6 +1062,36 @@ def close_for_ended_membership(actor, member: Member, ending: MembershipEnd) -> 
     state that is not recognition, with the ending's decision and a reason that names how
     the membership ended, so that no deadline or reminder remains for it.
     """
+    why = _("The membership ended: %(how)s.") % {"how": ending.get_kind_display()}
+    _close_probation(
+        actor,
+        member,
+        ProbationState.REMOVED,
+        " ".join(x for x in (why, ending.reason) if x),
+        ending.decision_number,
+        ending.effective_on,
+        {"ending": ending.kind},
+    )
+
+
+def close_for_transfer_out(
+    actor, member: Member, destination: str, letter_number: str, letter_date: datetime.date
+) -> None:
+    """Close the open probation of a member transferred out of the system (called by
+    chibo.transfers in its transaction). The probation goes on where the member goes; here
+    it ends as transferred out, never as recognised, and no reminder remains for it."""
+    _close_probation(
+        actor,
+        member,
+        ProbationState.TRANSFERRED_OUT,
+        _("Transferred out to %(name)s") % {"name": destination},
+        letter_number,
+        letter_date,
+        {"to": destination},
+    )
+
+
+def _close_probation(actor, member, state, reason, number, on, changes) -> None:
     probation = (
         Probation.objects.select_for_update()
         .filter(member=member, state__in=OPEN_PROBATION_STATES)
@@ -1035,23 +1100,17 @@ def close_for_ended_membership(actor, member: Member, ending: MembershipEnd) -> 
     if probation is None:
         return
     before = probation.state
-    why = _("The membership ended: %(how)s.") % {"how": ending.get_kind_display()}
-    probation.state = ProbationState.REMOVED
-    probation.outcome_number = ending.decision_number
-    probation.outcome_on = ending.effective_on
-    probation.outcome_reason = " ".join(x for x in (why, ending.reason) if x)[:MAX_TEXT]
+    probation.state = state
+    probation.outcome_number = number[:60]
+    probation.outcome_on = on
+    probation.outcome_reason = reason[:MAX_TEXT]
     _bump(probation)
     record(
         actor,
         "admissions.close",
         member.cell,
         member,
-        {
-            "state": [before, probation.state],
-            "ending": ending.kind,
-            "effective_on": ending.effective_on,
-            "number": ending.decision_number,
-        },
+        {"state": [before, probation.state], **changes, "effective_on": on, "number": number},
     )
 
 

@@ -129,6 +129,7 @@ class PersonalOut(Schema):
     email: str
     citizen_id: str
     education: str
+    education_exception: str
     occupation: str
     over_age_approval: str
 
@@ -348,7 +349,12 @@ class CandidateIn(Body):
     phone: str | None = Field(None, max_length=20)
     email: str | None = Field(None, max_length=254)
     citizen_id: str | None = Field(None, max_length=12)
-    education: str | None = Field(None, max_length=20)
+    education: str | None = Field(
+        None, max_length=20, description="Grade completed over the system's grades: 9/12."
+    )
+    education_exception: str | None = Field(
+        None, max_length=255, description="Ground for an education below the pack's minimum."
+    )
     occupation: str | None = Field(None, max_length=120)
     over_age_approval: str | None = Field(
         None, max_length=120, description="The provincial committee's approval, for over 60s."
@@ -366,7 +372,12 @@ class CandidatePatch(Body):
     phone: str | None = Field(None, max_length=20)
     email: str | None = Field(None, max_length=254)
     citizen_id: str | None = Field(None, max_length=12)
-    education: str | None = Field(None, max_length=20)
+    education: str | None = Field(
+        None, max_length=20, description="Grade completed over the system's grades: 9/12."
+    )
+    education_exception: str | None = Field(
+        None, max_length=255, description="Ground for an education below the pack's minimum."
+    )
     occupation: str | None = Field(None, max_length=120)
     over_age_approval: str | None = Field(None, max_length=120)
     version: int | None = Field(None, ge=0, le=2**31 - 1)
@@ -380,6 +391,7 @@ TEXT_FIELDS = (
     "email",
     "citizen_id",
     "education",
+    "education_exception",
     "occupation",
     "over_age_approval",
 )

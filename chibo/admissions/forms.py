@@ -22,6 +22,11 @@ class CandidateForm(forms.ModelForm):
             "citizen_id": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
         }
         help_texts = {
+            "education": _("The grade completed over the system's grades: 9/12, 12/12, 7/10."),
+            "education_exception": _(
+                "Only for a candidate below lower secondary school where the regulation allows "
+                "it: highland and remote areas, ethnic minorities."
+            ),
             "over_age_approval": _("Only for a candidate over the age limit: number and date."),
         }
 

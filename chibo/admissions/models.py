@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chibo.dates import add_years
 from chibo.meetings.models import Vote
-from chibo.members.models import Gender, Member
+from chibo.members.models import Gender, Member, validate_education
 from chibo.orgs.models import Organisation
 from chibo.regulations.loader import pack_by_id
 from chibo.text import fold
@@ -81,7 +81,18 @@ class Candidate(models.Model):
         default="",
         validators=Member._meta.get_field("citizen_id").validators,
     )
-    education = models.CharField(_("general education"), max_length=20, blank=True, default="")
+    education = models.CharField(
+        _("general education"),
+        max_length=20,
+        blank=True,
+        default="",
+        validators=[validate_education],
+    )
+    # A candidate below the pack's minimum education may be admitted where the regulation
+    # allows it (highland and remote areas, ethnic minorities): the ground, as decided.
+    education_exception = models.CharField(
+        _("ground for a lower education"), max_length=255, blank=True, default=""
+    )
     occupation = models.CharField(_("occupation"), max_length=120, blank=True, default="")
     # Candidates older than the pack's max_age need the provincial committee's approval:
     # its number and date, as written on the document.
@@ -234,6 +245,9 @@ class ProbationState(models.TextChoices):
     REFERRED = "referred", _("Referred to the superior committee")
     RECOGNISED = "recognised", _("Recognised as an official member")
     REMOVED = "removed", _("Name removed")
+    # An official transfer out of the system: the probation goes on in the receiving
+    # organisation, which Chibo does not follow.
+    TRANSFERRED_OUT = "transferred_out", _("Transferred out of the system")
 
 
 OPEN_PROBATION_STATES = (

@@ -297,7 +297,20 @@ def remove_agenda_item(actor, meeting: Meeting, item: AgendaItem) -> None:
     item.delete()
 
 
-def _sync_invitations(meeting: Meeting) -> None:
+def resync_invitations(*cells: Organisation) -> None:
+    """Bring the invitations of the cells' planned meetings (notice already sent) up to date:
+    a member who leaves, goes away for a while, comes back or whose membership ends is
+    invited where they take part, and only there."""
+    meetings = Meeting.objects.select_for_update().filter(
+        organisation__in=[c for c in cells if c is not None],
+        status=MeetingStatus.PLANNED,
+        notice_sent_at__isnull=False,
+    )
+    for meeting in meetings.select_related("organisation"):
+        sync_invitations(meeting)
+
+
+def sync_invitations(meeting: Meeting) -> None:
     """Give every current member of the cell a row; exempted members are marked so.
 
     Members transferred temporarily elsewhere on the meeting's day are not invited; members
@@ -342,7 +355,7 @@ def send_notice(actor, meeting: Meeting) -> Meeting:
     _require_run(actor, meeting)
     if meeting.status != MeetingStatus.PLANNED:
         raise ValidationError(_("The meeting has already started."))
-    _sync_invitations(meeting)
+    sync_invitations(meeting)
     meeting.notice_sent_at = timezone.now()
     _bump(meeting, "notice_sent_at")
     record(
@@ -472,7 +485,7 @@ def start_meeting(actor, meeting: Meeting, *, chair: Member, minute_taker: Membe
     for person, field in ((chair, "chair"), (minute_taker, "minute_taker")):
         if person.cell_id != meeting.organisation_id or not person.is_current:
             raise ValidationError({field: _("Choose a member of this cell.")})
-    _sync_invitations(meeting)
+    sync_invitations(meeting)
     meeting.chair, meeting.minute_taker = chair, minute_taker
     meeting.status = MeetingStatus.IN_PROGRESS
     meeting.started_at = timezone.now()

@@ -410,15 +410,17 @@ def end_membership(
         },
     )
     # What other apps keep open for a current member closes with the membership, in this
-    # transaction: a transfer in transit or a temporary stay, the probation, and the fee
-    # summaries that counted the member. Imported here, not at the top: those apps import
-    # this module.
+    # transaction: a transfer in transit or a temporary stay, the probation, the invitations
+    # to planned meetings, and the fee summaries that counted the member. Imported here, not
+    # at the top: those apps import this module.
     from chibo.admissions.actions import close_for_ended_membership as close_probation
     from chibo.fees.actions import refresh_for_ended_membership
+    from chibo.meetings.actions import resync_invitations
     from chibo.transfers.actions import close_for_ended_membership as close_transfers
 
     close_transfers(actor, member, ending)
     close_probation(actor, member, ending)
+    resync_invitations(member.cell)
     refresh_for_ended_membership(member)
     return member
 

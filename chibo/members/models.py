@@ -3,7 +3,9 @@ member's path that belong to the registry: the end of a membership, proposals to
 name, training courses, party badges, and the member's own requests to correct the record."""
 
 import datetime
+import re
 
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -62,6 +64,49 @@ def theory_rank(level: str) -> int:
     return TheoryLevel.values.index(level) if level in TheoryLevel.values else 0
 
 
+class Education(models.TextChoices):
+    """How far a member's general education went, for the pack's admission minimum."""
+
+    NONE = "none", _("No school completed")
+    PRIMARY = "primary", _("Primary school")
+    LOWER_SECONDARY = "lower_secondary", _("Lower secondary school")
+    UPPER_SECONDARY = "upper_secondary", _("Upper secondary school")
+
+
+# General education is written as the party's forms write it: the grade completed over the
+# grades of the school system studied in, "9/12" today, "7/10" in the North's ten-year
+# system (to 1981), "7/9" in its nine-year system (to 1956). For each system, the grades
+# that complete primary and lower secondary school.
+SCHOOL_SYSTEMS = {12: (5, 9), 10: (4, 7), 9: (4, 7)}
+EDUCATION_FORMAT = r"^\s*(\d{1,2})\s*/\s*(\d{1,2})\s*$"
+
+
+def education_level(text: str) -> str | None:
+    """Return the Education level of a "grade/system" text, or None when it is not one."""
+    match = re.match(EDUCATION_FORMAT, text or "")
+    if not match:
+        return None
+    grade, system = int(match[1]), int(match[2])
+    if system not in SCHOOL_SYSTEMS or not 0 <= grade <= system:
+        return None
+    primary, lower = SCHOOL_SYSTEMS[system]
+    if grade == system:
+        return Education.UPPER_SECONDARY
+    if grade >= lower:
+        return Education.LOWER_SECONDARY
+    return Education.PRIMARY if grade >= primary else Education.NONE
+
+
+def validate_education(value: str) -> None:
+    if value and education_level(value) is None:
+        raise ValidationError(
+            _(
+                "Write the general education as the grade completed over the school system's "
+                "grades: 9/12, 12/12, or 7/10 for the old ten-year system."
+            )
+        )
+
+
 class Member(models.Model):
     """A party member with the fields of the member database and the handbook app."""
 
@@ -102,7 +147,13 @@ class Member(models.Model):
         unique=True,
         validators=[RegexValidator(r"^\d{6,12}$", _("A party card number has 6 to 12 digits."))],
     )
-    education = models.CharField(_("general education"), max_length=20, blank=True, default="")
+    education = models.CharField(
+        _("general education"),
+        max_length=20,
+        blank=True,
+        default="",
+        validators=[validate_education],
+    )
     qualification = models.CharField(
         _("professional qualification"), max_length=120, blank=True, default=""
     )

@@ -23,6 +23,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from chibo.regulations.loader import _Fields
 
 PRODUCERS = ("candidate", "cell", "committee")
+# The levels of general education a pack may set as the admission minimum, lowest first
+# (chibo.members.models.Education has the same values with their labels).
+EDUCATION_LEVELS = ("none", "primary", "lower_secondary", "upper_secondary")
 
 
 @dataclass(frozen=True)
@@ -232,6 +235,8 @@ def read_membership(f: _Fields) -> MembershipRules:
         ceremony_within_working_days=a.integer("ceremony_within_working_days", minimum=1),
         dossier=tuple(dossier),
     )
+    if admission.min_education not in EDUCATION_LEVELS:
+        a.fail(f"one of {', '.join(EDUCATION_LEVELS)}", "min_education")
     if admission.max_age < admission.min_age:
         a.fail("must not be below min_age", "max_age")
     a.done()

@@ -25,10 +25,9 @@ from chibo.conflicts import check_version
 from chibo.meetings.actions import (
     ACCEPTED_TYPES,
     MAX_MATERIAL_BYTES,
-    _sync_invitations,
     material_type,
+    resync_invitations,
 )
-from chibo.meetings.models import Meeting, MeetingStatus
 from chibo.members.actions import create_member, move_members
 from chibo.members.models import (
     CURRENT_STATUSES,
@@ -76,18 +75,6 @@ def _require_either_side(actor, transfer: Transfer) -> None:
     sides = [o for o in (transfer.from_org, transfer.to_org) if o is not None]
     if not any(can(actor, Perm.EDIT_MEMBER, o) for o in sides):
         raise PermissionDenied(_("You do not have permission to do this here."))
-
-
-def _resync_invitations(*cells: Organisation) -> None:
-    """Bring the invitations of the cells' planned meetings (notice already sent) up to date:
-    a member who leaves, goes away for a while or comes back is invited where they take part."""
-    meetings = Meeting.objects.select_for_update().filter(
-        organisation__in=[c for c in cells if c is not None],
-        status=MeetingStatus.PLANNED,
-        notice_sent_at__isnull=False,
-    )
-    for meeting in meetings.select_related("organisation"):
-        _sync_invitations(meeting)
 
 
 def _check_letter(number: str, letter_date, today: datetime.date, errors: dict) -> None:
@@ -261,7 +248,7 @@ def issue_transfer(
         transfer.status = TransferStatus.ACTIVE
         transfer.accepted_on = event_on
         transfer.save()
-        _resync_invitations(member.cell)
+        resync_invitations(member.cell)
         action = "transfer.issue"
     if letter_file is not None:
         _save_letter_file(transfer, letter_file)
@@ -299,7 +286,14 @@ def _leave_the_system(actor, member: Member, transfer: Transfer) -> None:
     member.save(update_fields=["status", "version", "updated_at"])
     sync_member_roles(actor, member)
     _end_residence(member, transfer.letter_date, _("Transferred out of the system"))
-    _resync_invitations(member.cell)
+    resync_invitations(member.cell)
+    # A probation goes on where the member goes: here it closes, with no reminder left.
+    # Imported here: chibo.admissions imports the registry this module builds on.
+    from chibo.admissions.actions import close_for_transfer_out
+
+    close_for_transfer_out(
+        actor, member, transfer.outside_name, transfer.letter_number, transfer.letter_date
+    )
     # The member no longer belongs here: the fee summaries that counted them are rewritten
     # in this transaction, as for any end of membership (imported here, like the registry).
     from chibo.fees.actions import refresh_for_ended_membership
@@ -376,7 +370,7 @@ def accept_transfer(
             )
         transfer.status = TransferStatus.ACTIVE
     transfer.save(update_fields=["accepted_on", "status", "version"])
-    _resync_invitations(transfer.from_org, transfer.to_org)
+    resync_invitations(transfer.from_org, transfer.to_org)
     changes = {"accepted_on": on, "kind": transfer.kind, "to": transfer.to_org.code}
     record(actor, "transfer.accept", transfer.to_org, transfer, changes)
     record(actor, "transfer.accept", transfer.from_org, transfer, changes)
@@ -448,7 +442,7 @@ def _return(actor, transfer: Transfer, on: datetime.date) -> None:
     transfer.returned_on = on
     transfer.version += 1
     transfer.save(update_fields=["status", "returned_on", "version"])
-    _resync_invitations(transfer.from_org, transfer.to_org)
+    resync_invitations(transfer.from_org, transfer.to_org)
     for side in (transfer.from_org, transfer.to_org):
         if side is not None:
             record(actor, "transfer.end", side, transfer, {"returned_on": on})
@@ -523,7 +517,7 @@ def close_for_ended_membership(actor, member: Member, ending: MembershipEnd) -> 
         transfer.cancelled_reason = why[:500]
         transfer.version += 1
         transfer.save(update_fields=["status", "cancelled_reason", "version"])
-        _resync_invitations(transfer.from_org, transfer.to_org)
+        resync_invitations(transfer.from_org, transfer.to_org)
         changes = {"status": [before, transfer.status], "reason": transfer.cancelled_reason}
         for side in (transfer.from_org, transfer.to_org):
             if side is not None:
@@ -603,7 +597,7 @@ def record_incoming(
     )
     if letter_file is not None:
         _save_letter_file(transfer, letter_file)
-    _resync_invitations(cell)
+    resync_invitations(cell)
     record(
         actor,
         "transfer.in",

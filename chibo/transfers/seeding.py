@@ -10,7 +10,7 @@ contacts and yearly comments (some missing, to show what is missing).
 The province writes the same rows in bulk: what the actions would write for the same
 choices, with the deadlines computed by the same rules (chibo.transfers.rules) from the pack
 in force, and the invitations of planned meetings brought up to date by the meetings' own
-_sync_invitations. Transfers completed in the past are dated before the twelve months of
+sync_invitations. Transfers completed in the past are dated before the twelve months of
 meeting history, so the history stays true: the member was in the other cell then.
 """
 
@@ -22,7 +22,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
-from chibo.meetings.actions import _sync_invitations
+from chibo.meetings.actions import sync_invitations
 from chibo.meetings.models import Meeting, MeetingStatus
 from chibo.members.models import Member, MembershipPeriod, Status
 from chibo.orgs.models import CELL_LEVELS, CellType, Organisation
@@ -438,7 +438,7 @@ class ProvinceTransfers:
             status=MeetingStatus.PLANNED,
             notice_sent_at__isnull=False,
         ).select_related("organisation"):
-            _sync_invitations(meeting)
+            sync_invitations(meeting)
         return dict(self.counts)
 
     def other_cell(self, cell_id: int, near: bool = True) -> Organisation:

@@ -79,6 +79,7 @@ def test_a_candidate_goes_from_the_dossier_to_official_membership(
     desk.fill("#id_date_of_birth", "2001-06-15")
     desk.fill("#id_ethnicity", "Mông")
     desk.fill("#id_phone", "0987654321")
+    desk.fill("#id_education", "12/12")
     desk.get_by_role("button", name="Save").click()
     desk.wait_for_url(re.compile(r"/admissions/\d+/$"))
     case = Candidate.objects.get(full_name="Sùng Thị Mai")

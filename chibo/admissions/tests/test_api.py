@@ -311,6 +311,16 @@ def test_a_candidate_goes_from_the_dossier_to_official_membership(
     )
     path = f"/admissions/candidates/{made['id']}"
     assert "application" in made["blocking"] and "introducers" in made["blocking"]
+    # The general education is checked against the pack's minimum (lower secondary school).
+    assert made["blocking"]["education"] == [
+        "Ghi trình độ giáo dục phổ thông của quần chúng, ví dụ 9/12."
+    ]
+    error = error_of(secretary.send("patch", path, {"education": "lớp 9"}), 422)
+    assert "9/12" in error["fields"]["education"][0]
+    low = ok(secretary.send("patch", path, {"education": "5/12"}))
+    assert "trung học cơ sở" in low["blocking"]["education"][0]
+    assert "294-QĐ/TW" in low["blocking"]["education"][0]
+    ok(secretary.send("patch", path, {"education": "9/12"}))
     # A certificate past its validity is refused naming the field and the rule.
     error = error_of(
         secretary.upload(

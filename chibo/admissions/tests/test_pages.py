@@ -276,6 +276,7 @@ def test_a_secretary_and_the_committee_take_a_case_through_the_pages(
             "date_of_birth": "2001-09-02",
             "ethnicity": "Tày",
             "phone": "0912000111",
+            "education": "9/12",
         },
     )
     case = Candidate.objects.get(full_name="Lò Văn Sáng")

@@ -179,6 +179,47 @@ def test_a_death_closes_the_open_probation(system, tree, members, lan_on_probati
         )
 
 
+def test_a_transfer_out_of_the_system_closes_the_probation_as_transferred_out(
+    system, tree, members, lan_on_probation
+):
+    transfers.issue_transfer(
+        system,
+        members["lan"],
+        kind="official",
+        reason="job",
+        event_on=D(2026, 5, 1),
+        letter_number="15-GGT/CB",
+        letter_date=D(2026, 5, 10),
+        outside_name="Đảng bộ Công an tỉnh",
+    )
+    probation = Probation.objects.get(pk=lan_on_probation.pk)
+    assert probation.state == ProbationState.TRANSFERRED_OUT and not probation.is_open
+    assert probation.outcome_number == "15-GGT/CB" and probation.outcome_on == D(2026, 5, 10)
+    assert "Đảng bộ Công an tỉnh" in probation.outcome_reason
+    assert fresh(members["lan"]).status == Status.TRANSFERRED_OUT
+    # Nothing is left to remind anyone of: the probation goes on where the member went.
+    assert not any(d.probation_id for d in admission_queries.deadlines(tree["S"], D(2027, 1, 10)))
+    with pytest.raises(ValidationError):
+        admissions.decide_recognition(
+            system, probation, recognised=True, number="1", decided_on=TODAY
+        )
+
+
+def test_an_ended_membership_withdraws_the_invitation_to_a_planned_meeting(system, tree, members):
+    from chibo.meetings import actions as meetings
+    from chibo.meetings.models import Kind
+
+    when = datetime.datetime(2026, 5, 28, 8, 0, tzinfo=HCM)
+    planned = meetings.schedule_meeting(
+        system, tree["A"], kind=Kind.EXTRAORDINARY, scheduled_at=when
+    )
+    meetings.send_notice(system, planned)
+    assert planned.attendance.filter(member=members["duc"]).exists()
+    actions.end_membership(system, members["duc"], Status.DECEASED, D(2026, 5, 18))
+    assert not planned.attendance.filter(member=members["duc"]).exists()
+    assert planned.attendance.filter(member=members["an"]).exists()
+
+
 def test_removal_for_not_being_recognised_closes_the_probation_with_the_decision(
     system, users, members, lan_on_probation
 ):

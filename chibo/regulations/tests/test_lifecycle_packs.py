@@ -98,6 +98,7 @@ def test_a_broken_fee_pack_is_refused_with_the_field(tmp_path, change, where):
     "change, where",
     [
         ({"membership__admission__max_age": 10}, "membership.admission.max_age"),
+        ({"membership__admission__min_education": "grade 9"}, "membership.admission.min_education"),
         ({"membership__badges__award_days": ["13-01"]}, "award_days[0]"),
         ({"membership__badges__years": [40, 30]}, "membership.badges.years"),
         (

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "chibo.admissions",
     "chibo.transfers",
     "chibo.fees",
+    "chibo.oversight",
     "chibo.regulations",
     "chibo.seed",
     "chibo.web",

@@ -29,4 +29,5 @@ urlpatterns = [
     path("", include("chibo.admissions.urls")),
     path("", include("chibo.transfers.urls")),
     path("", include("chibo.fees.urls")),
+    path("", include("chibo.oversight.urls")),
 ]

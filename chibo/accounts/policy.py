@@ -34,6 +34,19 @@ class Perm(StrEnum):
     DECIDE_MEMBERSHIP = "member.decide"
     VIEW_FEES = "fee.view"  # fee rates, collections, arrears, reports
     COLLECT_FEES = "fee.collect"  # set a member's fee basis, record payments and remittances
+    # The dashboard of a subtree and its warnings; acknowledging a warning with a note.
+    VIEW_OVERSIGHT = "oversight.view"
+    ACT_ON_WARNINGS = "oversight.act"
+    # The standing committee assigns its members to follow cells (supervision).
+    ASSIGN_FOLLOWERS = "oversight.assign"
+    # Members under attention: seen and kept only by the cell committee and the inspection
+    # staff above it; every view is logged.
+    VIEW_ATTENTION = "attention.view"
+    MANAGE_ATTENTION = "attention.manage"
+    # Inspection and supervision programmes, complaints and denunciations (QĐ 296).
+    VIEW_INSPECTION = "inspection.view"
+    MANAGE_INSPECTION = "inspection.manage"
+    DECIDE_DISCIPLINE = "discipline.decide"
 
 
 _CELL_MEMBER = {Perm.VIEW_ORG, Perm.LIST_MEMBERS, Perm.VIEW_MEETINGS}
@@ -44,8 +57,18 @@ _CELL_COMMITTEE = _CELL_MEMBER | {
     Perm.RUN_MEETINGS,
     Perm.VIEW_FEES,
     Perm.COLLECT_FEES,
+    Perm.VIEW_OVERSIGHT,
+    Perm.VIEW_ATTENTION,
+    Perm.MANAGE_ATTENTION,
 }
-_CELL_LEADER = _CELL_COMMITTEE | {Perm.EDIT_MEMBER, Perm.EDIT_ORG, Perm.REVEAL_ID}
+_CELL_LEADER = _CELL_COMMITTEE | {
+    Perm.EDIT_MEMBER,
+    Perm.EDIT_ORG,
+    Perm.REVEAL_ID,
+    Perm.ACT_ON_WARNINGS,
+    # The cell receives the inspection's notice and writes its self-report.
+    Perm.VIEW_INSPECTION,
+}
 
 GRANTS: dict[str, frozenset[Perm]] = {
     RoleKind.MEMBER: frozenset(_CELL_MEMBER),
@@ -61,6 +84,12 @@ GRANTS: dict[str, frozenset[Perm]] = {
             Perm.VIEW_MEETINGS,
             Perm.DECIDE_MEMBERSHIP,
             Perm.VIEW_FEES,
+            Perm.VIEW_OVERSIGHT,
+            Perm.ACT_ON_WARNINGS,
+            Perm.ASSIGN_FOLLOWERS,
+            Perm.VIEW_INSPECTION,
+            Perm.MANAGE_INSPECTION,
+            Perm.DECIDE_DISCIPLINE,
         }
     ),
     RoleKind.ORGANISATION_STAFF: frozenset(
@@ -76,6 +105,7 @@ GRANTS: dict[str, frozenset[Perm]] = {
             Perm.DECIDE_MEMBERSHIP,
             Perm.VIEW_FEES,
             Perm.COLLECT_FEES,
+            Perm.VIEW_OVERSIGHT,
         }
     ),
     RoleKind.INSPECTION_STAFF: frozenset(
@@ -87,9 +117,17 @@ GRANTS: dict[str, frozenset[Perm]] = {
             Perm.VIEW_AUDIT,
             Perm.VIEW_MEETINGS,
             Perm.VIEW_FEES,  # the inspection commission inspects the fee books
+            Perm.VIEW_OVERSIGHT,
+            Perm.ACT_ON_WARNINGS,
+            Perm.VIEW_ATTENTION,
+            Perm.VIEW_INSPECTION,
+            Perm.MANAGE_INSPECTION,
+            Perm.DECIDE_DISCIPLINE,
         }
     ),
-    RoleKind.ADMINISTRATOR: frozenset(Perm),
+    # The system administrator does everything except read the sensitive attention list,
+    # which is the cell committee's and the inspection staff's alone.
+    RoleKind.ADMINISTRATOR: frozenset(Perm) - {Perm.VIEW_ATTENTION, Perm.MANAGE_ATTENTION},
 }
 
 # What a member may do with their own record, whatever their roles.
@@ -130,9 +168,13 @@ def _granting(user, perm: Perm) -> list[Reach]:
     return [r for r in reaches(user) if perm in GRANTS[r.kind]]
 
 
+# Rights no one holds by being the installation's superuser: only a role grants them.
+ROLE_ONLY = frozenset({Perm.VIEW_ATTENTION, Perm.MANAGE_ATTENTION})
+
+
 def can(user, perm: Perm, obj: Organisation | Member | None = None) -> bool:
     """Return whether the user may do perm to obj (or anywhere at all, when obj is None)."""
-    if _is_superuser(user):
+    if _is_superuser(user) and perm not in ROLE_ONLY:
         return True
     granting = _granting(user, perm)
     if obj is None:
@@ -154,7 +196,7 @@ def require(user, perm: Perm, obj: Organisation | Member | None = None) -> None:
 
 def org_scope(user, perm: Perm, prefix: str = "") -> Q:
     """Return a filter for the organisations where the user may do perm."""
-    if _is_superuser(user):
+    if _is_superuser(user) and perm not in ROLE_ONLY:
         return Q()
     q = Q(pk__in=[])
     for r in _granting(user, perm):

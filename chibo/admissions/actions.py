@@ -50,6 +50,7 @@ from chibo.members.models import (
     education_level,
 )
 from chibo.orgs.models import Organisation
+from chibo.oversight import rollups
 from chibo.regulations.loader import PackNotFound, pack_by_id, pack_for
 from chibo.regulations.rules import votes_needed
 from chibo.regulations.workdays import add_working_days
@@ -755,6 +756,7 @@ def decide_admission(
             "ceremony_due": probation.ceremony_due,
         },
     )
+    rollups.refresh_cells(cell)
     return probation
 
 

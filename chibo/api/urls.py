@@ -21,6 +21,9 @@ from chibo.fees.api import router as fees_router
 from chibo.meetings.api import router as meetings_router
 from chibo.members.api import router as members_router
 from chibo.orgs.api import router as orgs_router
+from chibo.oversight.api import router as oversight_router
+from chibo.oversight.inspection_api import router as inspection_router
+from chibo.oversight.supervision_api import router as supervision_router
 from chibo.transfers.api import router as transfers_router
 
 DESCRIPTION = """Sign in with the pages' session (writes need the CSRF token), or send
@@ -51,6 +54,9 @@ api.add_router("", meetings_router)
 api.add_router("", admissions_router)
 api.add_router("", transfers_router)
 api.add_router("", fees_router)
+api.add_router("", oversight_router)
+api.add_router("", supervision_router)
+api.add_router("", inspection_router)
 
 
 def error(request, status: int, code: str, message, fields: dict | None = None):

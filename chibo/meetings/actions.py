@@ -43,6 +43,7 @@ from chibo.meetings.models import (
 )
 from chibo.members.models import CURRENT_STATUSES, Member, Status
 from chibo.orgs.models import Organisation
+from chibo.oversight import rollups
 from chibo.regulations.loader import pack_for
 from chibo.regulations.rules import vote_result
 from chibo.transfers import queries as transfer_queries
@@ -586,6 +587,7 @@ def set_attendance(
         meeting,
         {"member": member.full_name, "status": status},
     )
+    rollups.refresh_meeting(meeting)
     return row
 
 
@@ -751,6 +753,7 @@ def add_task(
         meeting,
         {"task": task.title, "due_on": due_on, "assignees": [m.full_name for m in assignees]},
     )
+    rollups.refresh_meeting(meeting)
     return task
 
 
@@ -799,6 +802,8 @@ def review_task(actor, meeting: Meeting, task: Task, status: str, note: str = ""
         meeting,
         {"task": task.title, "status": status},
     )
+    # The task counts in the month it was due, in the cell whose meeting set it.
+    rollups.refresh_cells(task.meeting.organisation)
     return task
 
 
@@ -844,6 +849,7 @@ def close_meeting(actor, meeting: Meeting) -> Meeting:
     record(
         actor, "meeting.close", meeting.organisation, meeting, {"minutes": meeting.duration_minutes}
     )
+    rollups.refresh_meeting(meeting)
     return meeting
 
 

@@ -45,6 +45,7 @@ from chibo.meetings.models import (
 from chibo.meetings.scoring import refresh_score
 from chibo.members.models import Member
 from chibo.orgs.models import Organisation
+from chibo.oversight import rollups
 from chibo.regulations.rules import format_number
 
 LOCAL = ZoneInfo(settings.TIME_ZONE)
@@ -617,6 +618,7 @@ def _freeze(actor, meeting: Meeting, minutes: Minutes) -> None:
         minutes,
         {"content_hash": minutes.content_hash, "previous_hash": previous},
     )
+    rollups.refresh_meeting(meeting)
 
 
 @transaction.atomic

@@ -32,6 +32,7 @@ from chibo.meetings.models import (
     Task,
 )
 from chibo.members.models import Member
+from chibo.oversight import rollups
 from chibo.regulations.loader import Pack, pack_by_id, pack_for
 from chibo.regulations.rules import MeetingEvidence, MeetingScore, score_meeting
 
@@ -210,6 +211,7 @@ def _write(
     stored.level_label = score.level_label if score.complete else ""
     stored.scored_at = timezone.now()
     stored.save()
+    rollups.refresh_meeting(stored.meeting)
     return score
 
 

@@ -257,6 +257,11 @@ def move_members(actor, members, cell: Organisation, on: datetime.date, reason: 
         from chibo.fees.actions import refresh_for_home_cell_change
 
         refresh_for_home_cell_change(moved_ids, list(cells.values()), on)
+        # An open attention case goes with the member: the new cell's committee keeps it
+        # (a merged cell's committee is the same people; a new cell must know).
+        from chibo.oversight.attention import hand_over_cases
+
+        hand_over_cases(actor, moved_ids, cell)
     return moved
 
 

@@ -111,7 +111,7 @@ class RemovalEvidence:
         }
 
 
-def _absent_months(attendance, year: int) -> dict[int, list[datetime.date]]:
+def absent_months(attendance, year: int) -> dict[int, list[datetime.date]]:
     """Return, by member, the months of the year with an unexcused absence from a regular
     meeting, in one query. The month is the meeting's, in the installation's time zone."""
     from chibo.meetings.models import REGULAR_KINDS, AttendanceStatus, MeetingStatus
@@ -149,7 +149,7 @@ def removal_grounds(member: Member, year: int) -> RemovalEvidence:
     good reason, and the months whose party fee is unpaid."""
     from chibo.meetings.models import Attendance
 
-    absent = _absent_months(Attendance.objects.filter(member=member), year).get(member.pk, [])
+    absent = absent_months(Attendance.objects.filter(member=member), year).get(member.pk, [])
     return RemovalEvidence(year, absent, _unpaid_months(member, year))
 
 
@@ -177,7 +177,7 @@ def removal_candidates(org: Organisation, year: int) -> list[RemovalCandidate]:
     current = Member.objects.filter(
         cell__path__startswith=org.path, status__in=CURRENT_STATUSES
     ).select_related("cell")
-    absences = _absent_months(
+    absences = absent_months(
         Attendance.objects.filter(
             member__cell__path__startswith=org.path, member__status__in=CURRENT_STATUSES
         ),

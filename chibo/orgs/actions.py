@@ -16,6 +16,7 @@ from chibo.audit.log import acting_user, diff, record
 from chibo.conflicts import check_version
 from chibo.members.models import CURRENT_STATUSES
 from chibo.orgs.models import ALLOWED_PARENTS, Level, Organisation, OrgChange
+from chibo.oversight.rollups import after_reorganisation, rebuild
 
 EDITABLE_FIELDS = ("name", "cell_type", "place", "meeting_day", "founded_on")
 
@@ -124,6 +125,10 @@ def update_organisation(actor, org: Organisation, version: int | None = None, **
         recorded_by=acting_user(actor),
     )
     record(actor, "org.update", org, org, changes)
+    if "meeting_day" in changes:
+        # Whether a meeting was on the set day is counted in the roll-up of the cells
+        # below that take their day from here.
+        rebuild(org)
     return org
 
 
@@ -162,6 +167,7 @@ def move_organisation(
     before = _snapshot(org)
     Organisation.objects.move(org, new_parent, pos="last-child")
     org = Organisation.objects.get(pk=org.pk)
+    after_reorganisation(before["path"], org.path)
     org.version += 1
     org.save(update_fields=["version"])
     after = _snapshot(org)
@@ -228,6 +234,7 @@ def merge_organisations(
         )
     for child in children:
         Organisation.objects.move(child, target, pos="last-child")
+    after_reorganisation(source.path, target.path)
     source = Organisation.objects.get(pk=source.pk)
     _close(source, on, target)
     OrgChange.objects.create(
@@ -309,6 +316,7 @@ def split_organisation(
         )
     for child in children:
         Organisation.objects.move(Organisation.objects.get(pk=child.pk), new, pos="last-child")
+    after_reorganisation(org.path, new.path)
     OrgChange.objects.filter(organisation=new).update(kind=OrgChange.Kind.SPLIT_FROM, other=org)
     OrgChange.objects.create(
         organisation=org,

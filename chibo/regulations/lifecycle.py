@@ -10,7 +10,7 @@ with the same checks and error messages as the meeting sections; see README.md.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from types import MappingProxyType
@@ -20,12 +20,23 @@ from chibo.regulations.loader import _Titled as Titled
 from chibo.regulations.loader import _unique as unique
 
 if TYPE_CHECKING:  # pragma: no cover
-    from chibo.regulations.loader import _Fields
+    from chibo.regulations.loader import Source, WarningRule, _Fields
 
 PRODUCERS = ("candidate", "cell", "committee")
 # The levels of general education a pack may set as the admission minimum, lowest first
 # (chibo.members.models.Education has the same values with their labels).
 EDUCATION_LEVELS = ("none", "primary", "lower_secondary", "upper_secondary")
+# The early warnings (chibo.oversight.warnings) a membership pack must give, with their
+# figures. Absences and unpaid fees warn at warn_at_months and name the removal figure of
+# "removal"; a probation warns from the first of "probation.reminder_days".
+MEMBERSHIP_WARNING_RULES: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "member_absent": ("warn_at_months",),
+        "member_unpaid_fees": ("warn_at_months",),
+        "probation_ending": (),
+        "temporary_transfer_ending": ("within_days",),
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -298,6 +309,27 @@ def read_membership(f: _Fields) -> MembershipRules:
     s.done()
     f.done()
     return MembershipRules(admission, probation, transfer, removal, badges, residence)
+
+
+def read_membership_warnings(
+    f: _Fields, sources: Sequence[Source], membership: MembershipRules
+) -> dict[str, WarningRule]:
+    """Read the membership pack's "warnings" block; an early warning on absences or unpaid
+    fees comes no later than the removal figure it announces."""
+    from chibo.regulations.loader import read_warnings
+
+    rules = read_warnings(f, MEMBERSHIP_WARNING_RULES, sources)
+    for key, removal_at in (
+        ("member_absent", membership.removal.absent_months_in_year),
+        ("member_unpaid_fees", membership.removal.unpaid_fee_months_in_year),
+    ):
+        if rules[key].figures["warn_at_months"] > removal_at:
+            f.sub(f.data[key], key).fail(
+                f"must not be above the removal figure ({removal_at})", "warn_at_months"
+            )
+    if not membership.probation.reminder_days:
+        f.fail("needs membership.probation.reminder_days to know how early", "probation_ending")
+    return rules
 
 
 def read_fees(f: _Fields) -> FeeRules:

@@ -28,6 +28,7 @@ from django.utils.translation import get_language
 from chibo.text import fold
 
 if TYPE_CHECKING:  # pragma: no cover
+    from chibo.regulations.discipline import DisciplineRules
     from chibo.regulations.lifecycle import FeeRules, MembershipRules
 
 PACKS_DIR = Path(__file__).resolve().parent / "packs"
@@ -51,7 +52,33 @@ _RULE_OPTIONS = {"attendance": {"if_unexcused_absence"}, "previous_tasks_done": 
 VOTE_KINDS_REQUIRED = ("resolution", "recognition")
 # What a pack can be about; packs of different subjects apply side by side, each with its
 # own dates (the fee rules changed on 1/2/2026, the meeting rules on 28/10/2025).
-SUBJECTS = ("meetings", "membership", "fees")
+SUBJECTS = ("meetings", "membership", "fees", "discipline")
+# The early warnings (chibo.oversight.warnings) a meetings pack must give, each with the
+# figures it takes; the membership pack's are in lifecycle.MEMBERSHIP_WARNING_RULES. Figures
+# the meeting section already holds (materials_lead_days, minutes_sign_deadline_days,
+# thematic_per_quarter) are read from there, never repeated.
+MEETING_WARNING_RULES: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "meeting_missed": ("grace_days",),
+        "meeting_off_day": (),
+        "thematic_missing": ("warn_from_month",),
+        "attendance_low": ("min_percent",),
+        "materials_late": (),
+        "minutes_unsigned": (),
+        "score_missing": ("grace_days",),
+        "tasks_overdue": (),
+    }
+)
+# The range of each warning figure, both ends included.
+WARNING_FIGURES: Mapping[str, tuple[int, int]] = MappingProxyType(
+    {
+        "grace_days": (0, 31),
+        "warn_from_month": (1, 3),  # the month of the quarter: 1, 2 or 3
+        "min_percent": (1, 100),
+        "warn_at_months": (1, 12),
+        "within_days": (1, 366),
+    }
+)
 AGENDA_SECTIONS = ("opening", "main", "closing")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -143,6 +170,21 @@ class MeetingRules:
     def agenda_for(self, thematic: bool) -> tuple[AgendaItem, ...]:
         """Return the agenda template, with the thematic item only for a thematic meeting."""
         return tuple(item for item in self.agenda if thematic or not item.thematic_only)
+
+
+@dataclass(frozen=True, eq=False)
+class WarningRule:
+    """One early-warning rule of a pack: its figures and the document it comes from."""
+
+    key: str
+    document: str  # the number of one of the pack's sources (its issuer when it has none)
+    part: str  # the article, point or section, when checked against the text; else ""
+    figures: Mapping[str, int]
+
+    @property
+    def source(self) -> str:
+        """Return the citation shown with a warning: "Điều lệ Đảng, Điều 8"."""
+        return f"{self.document}, {self.part}" if self.part else self.document
 
 
 @dataclass(frozen=True)
@@ -305,6 +347,9 @@ class Pack(_Titled):
     quality: QualityRubric | None = None
     membership: MembershipRules | None = None
     fees: FeeRules | None = None
+    discipline: DisciplineRules | None = None
+    # The early-warning rules of a meetings or membership pack, by key.
+    warnings: Mapping[str, WarningRule] | None = None
 
     @property
     def source(self) -> Source:
@@ -479,6 +524,41 @@ def _read_meeting(f: _Fields) -> MeetingRules:
         f.fail("must not be shorter than min_minutes_regular", "min_minutes_with_thematic")
     f.done()
     return rules
+
+
+def read_warnings(
+    f: _Fields, rules: Mapping[str, tuple[str, ...]], sources: Sequence[Source]
+) -> dict[str, WarningRule]:
+    """Read a pack's "warnings" block: every rule of the subject, each with its figures and
+    its source, which must be one of the pack's documents."""
+    documents = [s.number or s.issuer for s in sources]
+    found = {}
+    for key in f.data:
+        if key not in rules:
+            f.fail(f"unknown warning rule {key!r}; known rules: {', '.join(rules)}", key)
+        w = f.sub(f.get(key, dict), key)
+        src = w.sub(w.get("source", dict), "source")
+        document = src.text("document")
+        if document not in documents:
+            src.fail(
+                f"{document!r} must be the number of one of the pack's sources: "
+                + ", ".join(documents),
+                "document",
+            )
+        part = src.text("part", "")
+        src.done()
+        figures = {}
+        for name in rules[key]:
+            low, high = WARNING_FIGURES[name]
+            figures[name] = w.integer(name, minimum=low)
+            if figures[name] > high:
+                w.fail(f"must be at most {high}", name)
+        w.done()
+        found[key] = WarningRule(key, document, part, MappingProxyType(figures))
+    for key in rules:
+        if key not in found:
+            f.fail("is required", key)
+    return found
 
 
 def _read_votes(f: _Fields) -> VoteRules:
@@ -689,7 +769,7 @@ def read_pack(file: Path) -> Pack:
     for path, note in unconfirmed.items():
         if path.split(".")[0] not in data or not isinstance(note, str):
             f.fail(f"{path!r} must name a field of the pack and give a note", "unconfirmed")
-    from chibo.regulations.lifecycle import read_fees, read_membership
+    from chibo.regulations.lifecycle import read_fees, read_membership, read_membership_warnings
 
     subject = f.text("subject", "meetings")
     if subject not in SUBJECTS:
@@ -699,8 +779,21 @@ def read_pack(file: Path) -> Pack:
         sections["meeting"] = _read_meeting(f.sub(f.get("meeting", dict), "meeting"))
         sections["votes"] = _read_votes(f.sub(f.get("votes", dict), "votes"))
         sections["quality"] = _read_quality(f.sub(f.get("quality", dict), "quality"))
+        raw_warnings = f.sub(f.get("warnings", dict), "warnings")
+        sections["warnings"] = MappingProxyType(
+            read_warnings(raw_warnings, MEETING_WARNING_RULES, sources)
+        )
     elif subject == "membership":
-        sections["membership"] = read_membership(f.sub(f.get("membership", dict), "membership"))
+        membership = read_membership(f.sub(f.get("membership", dict), "membership"))
+        sections["membership"] = membership
+        raw_warnings = f.sub(f.get("warnings", dict), "warnings")
+        sections["warnings"] = MappingProxyType(
+            read_membership_warnings(raw_warnings, sources, membership)
+        )
+    elif subject == "discipline":
+        from chibo.regulations.discipline import read_discipline
+
+        sections["discipline"] = read_discipline(f.sub(f.get("discipline", dict), "discipline"))
     else:
         sections["fees"] = read_fees(f.sub(f.get("fees", dict), "fees"))
     pack = Pack(

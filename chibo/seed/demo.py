@@ -22,6 +22,7 @@ from chibo.members.actions import create_member
 from chibo.members.models import Member, Status
 from chibo.orgs.actions import create_organisation
 from chibo.orgs.models import Level, Organisation
+from chibo.oversight import rollups, warnings
 from chibo.seed.names import COMMITTEE, DEPUTY, SECRETARY, People, add_years
 
 # The one password of every demo and province-scale account. Never used outside seeded data.
@@ -292,13 +293,18 @@ def _demo_lifecycle(actor, seed: int, today) -> dict:
     from chibo.admissions.seeding import seed_demo as seed_admissions
     from chibo.fees.seeding import seed_demo_fees
     from chibo.members.seeding import demo_lifecycle
+    from chibo.oversight.inspection_seeding import seed_inspections
+    from chibo.oversight.supervision_seeding import seed_supervision
     from chibo.transfers.seeding import seed_demo_transfers
 
+    province = Organisation.objects.get(code="HG")
     return {
         "admissions": seed_admissions(actor, seed, today),
         "transfers": seed_demo_transfers(actor, today, seed),
         "fees": seed_demo_fees(actor, random.Random(seed), today),
         "records": demo_lifecycle(actor, random.Random(seed), today),
+        "inspection": seed_inspections(province, today, random.Random(seed)),
+        "supervision": seed_supervision(province, today, random.Random(seed), attention=True),
     }
 
 
@@ -316,6 +322,11 @@ def seed_demo(seed: int = 1, history: bool = True) -> list[dict]:
     rows = create_accounts(actor, DEMO_ACCOUNTS, password)
     meetings = DemoHistory(actor, rng, today, password).run() if history else 0
     lifecycle = _demo_lifecycle(actor, seed, today) if history else {}
+    # The history is written in bulk, beside the actions: its roll-up is counted once here,
+    # and the day's warnings are raised as the daily job would.
+    rollups.rebuild()
+    if history:
+        warnings.run(today)
     members = sum(unit.members for unit in TREE)
     province = Organisation.objects.get(code="HG")
     record(

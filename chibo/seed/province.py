@@ -26,6 +26,7 @@ from chibo.accounts.models import RoleKind
 from chibo.audit.log import record
 from chibo.members.models import Member, MembershipPeriod, Status
 from chibo.orgs.models import Level, Organisation, OrgChange
+from chibo.oversight import rollups, warnings
 from chibo.seed.demo import FOUNDED, Account, create_accounts, leader_positions, system_user
 from chibo.seed.names import People, add_years
 from chibo.seed.province_history import ProvinceHistory
@@ -758,6 +759,8 @@ def _province_lifecycle(province, seed: int, today) -> dict:
     from chibo.admissions.seeding import seed_province as seed_admissions
     from chibo.fees.seeding import seed_province_fees
     from chibo.members.seeding import province_lifecycle
+    from chibo.oversight.inspection_seeding import seed_inspections
+    from chibo.oversight.supervision_seeding import seed_supervision
     from chibo.transfers.seeding import seed_province_transfers
 
     summary = {"admissions": seed_admissions(province, seed, today)}
@@ -766,6 +769,8 @@ def _province_lifecycle(province, seed: int, today) -> dict:
     # Last, so that the fee summaries count the members as the transfers and endings left
     # them (`chibo fees verify` is clean right after the seed).
     summary.update(seed_province_fees(random.Random(seed), today, province))
+    summary["inspection"] = seed_inspections(province, today, random.Random(seed))
+    summary["supervision"] = seed_supervision(province, today, random.Random(seed))
     return summary
 
 
@@ -797,6 +802,10 @@ def seed_province(seed: int = 1, history: bool = True) -> dict:
     }
     if history:
         summary.update(_province_lifecycle(province, seed, today))
+        # The history is written in bulk, beside the actions: its roll-up is counted here,
+        # and the day's warnings are raised as the daily job would.
+        rollups.rebuild(province)
+        summary["warnings"] = sum(c["raised"] for c in warnings.run(today, province).values())
     _refresh_statistics()
     summary["seconds"] = round(time.monotonic() - started, 1)
     record(actor, "seed.province", province, province, summary)

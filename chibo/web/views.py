@@ -20,6 +20,7 @@ from chibo.meetings.models import Task
 from chibo.meetings.queries import visible_meetings
 from chibo.members.models import CorrectionRequest
 from chibo.orgs.queries import subtree_counts
+from chibo.oversight.models import ACTIVE_STATES, EarlyWarning, FollowAssignment
 from chibo.web.panels import member_panels
 
 
@@ -70,10 +71,28 @@ def home(request):
         my_corrections = CorrectionRequest.objects.filter(member_id=user.member_id).filter(
             Q(outcome=CorrectionRequest.Outcome.PENDING) | Q(decided_at__gte=recent)
         )[:5]
+    # The warnings reach the people who act on them: each organisation the user oversees.
+    watched = [
+        (
+            org,
+            EarlyWarning.objects.filter(path__startswith=org.path, state__in=ACTIVE_STATES).count(),
+        )
+        for org in tops[:5]
+        if can(user, Perm.VIEW_OVERSIGHT, org)
+    ]
+    # A committee member assigned to follow cells finds them from the home page.
+    follows = (
+        bool(user.member_id)
+        and FollowAssignment.objects.filter(
+            follower_id=user.member_id, ended_on__isnull=True
+        ).exists()
+    )
     return render(
         request,
         "home.html",
         {
+            "watched": watched,
+            "follows": follows,
             "next_meeting": next_meeting,
             "my_tasks": my_tasks,
             "panels": panels,

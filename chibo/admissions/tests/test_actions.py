@@ -33,6 +33,8 @@ from chibo.admissions.tests.conftest import (
 from chibo.audit.models import AuditEvent
 from chibo.meetings.models import Vote
 from chibo.members.models import Member, MembershipPeriod, Status
+from chibo.oversight import rollups
+from chibo.oversight.models import MonthFigures
 from chibo.regulations.workdays import add_working_days
 
 D = datetime.date
@@ -362,6 +364,9 @@ def test_a_subordinate_cells_candidate_needs_the_committees_resolution(
     member = probation.member
     assert member.status == Status.PROBATIONARY and member.admitted_on == D(2026, 3, 20)
     assert member.cell == six and member.official_on is None
+    # The admission counts in the cell's March on the committees' dashboards.
+    assert MonthFigures.objects.get(organisation=six, month=D(2026, 3, 1)).admissions == 1
+    assert rollups.verify() == []
     assert member.periods.get().started_on == D(2026, 3, 20)
     assert probation.decided_by.code == "X" and probation.state == ProbationState.AWAITING_CEREMONY
     candidate.refresh_from_db()

@@ -31,6 +31,7 @@ from chibo.meetings.benchmarks import meeting_timings
 from chibo.members.models import Member
 from chibo.members.queries import find
 from chibo.orgs.models import Level, Organisation
+from chibo.oversight.benchmarks import dashboard_timings
 from chibo.seed.province import seed_province
 
 RUNS = 100
@@ -182,6 +183,8 @@ class Command(BaseCommand):
         secretary = User.objects.get(username="bithu")
         cell = secretary.roles.get(kind="secretary").organisation
         timings["meeting"] = meeting_timings(secretary, cell, runs)
+        province = Organisation.objects.get(code="HG")
+        dashboard = dashboard_timings(admin, province, runs)
         result = {
             "database": connection.vendor,
             "sqlite": connection.Database.sqlite_version if connection.vendor == "sqlite" else None,
@@ -195,6 +198,7 @@ class Command(BaseCommand):
             "members": seeded["members"],
             "searches": list(SEARCHES),
             "timings": timings,
+            "dashboard": dashboard,
             "ratios": {
                 "member_search_to_python_scan": _ratio(
                     timings["member_search"], timings["baseline_python_scan"]

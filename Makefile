@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
 
-.PHONY: run test test-postgres bench lint messages system-packages clean
+.PHONY: run test test-postgres bench bench-postgres lint messages system-packages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,9 @@ test-postgres: $(VENV)/.installed system-packages
 
 bench: $(VENV)/.installed
 	CHIBO_ALLOW_DEV_KEY=1 CHIBO_FAST_HASHER=1 $(BIN)/chibo bench
+
+bench-postgres: $(VENV)/.installed
+	CHIBO_ALLOW_DEV_KEY=1 CHIBO_FAST_HASHER=1 $(BIN)/chibo bench --postgres $${POSTGRES_SERVER:-postgres://postgres@127.0.0.1:5432}
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -356,8 +356,9 @@ def open_inspection(
 
 
 def _locked(inspection: Inspection) -> Inspection:
+    # Only the inspection's row is locked: PostgreSQL locks no row of an outer join.
     return (
-        Inspection.objects.select_for_update()
+        Inspection.objects.select_for_update(of=("self",))
         .select_related("organisation", "subject_org", "subject_member__cell")
         .get(pk=inspection.pk)
     )

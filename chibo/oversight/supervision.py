@@ -23,7 +23,13 @@ from chibo.audit.log import record
 from chibo.meetings.models import Meeting, MeetingStatus, QualityScore
 from chibo.members.models import Member, Status
 from chibo.orgs.models import CELL_LEVELS, Organisation
-from chibo.oversight.models import QUALITY_LEVELS, FollowAssignment, Visit
+from chibo.oversight.models import (
+    ACTIVE_STATES,
+    QUALITY_LEVELS,
+    EarlyWarning,
+    FollowAssignment,
+    Visit,
+)
 from chibo.oversight.queries import Period, parse_period
 from chibo.oversight.rollups import month_end
 from chibo.text import fold
@@ -431,6 +437,9 @@ class FollowedCell:
     upcoming: list[Meeting] = field(default_factory=list)
     last_visit: Visit | None = None
     visits: int = 0
+    # The cell's open warnings about its meetings (not those naming a member): the
+    # follower is one of the people a warning must reach.
+    warnings: list[tuple[str, str]] = field(default_factory=list)
 
 
 def following(member_id: int | None, now: datetime.datetime | None = None) -> list[FollowedCell]:
@@ -462,6 +471,16 @@ def following(member_id: int | None, now: datetime.datetime | None = None) -> li
         row = rows[visit.assignment_id]
         row.last_visit = visit
         row.visits += 1
+    from chibo.oversight.warnings import RULE_LABELS, describe  # it reads this app's models
+
+    open_warnings = EarlyWarning.objects.filter(
+        organisation_id__in=list(by_cell), state__in=ACTIVE_STATES, member__isnull=True
+    ).order_by("-raised_on", "id")
+    for warning in open_warnings:
+        for row in by_cell[warning.organisation_id]:
+            row.warnings.append(
+                (str(RULE_LABELS.get(warning.rule, warning.rule)), describe(warning))
+            )
     return list(rows.values())
 
 

@@ -53,10 +53,15 @@ def _cells(figures: queries.Figures) -> dict:
     return shown
 
 
-def _columns(figures: queries.Figures) -> list[dict]:
-    """A child's shares in the order of the table's columns."""
-    shares = _cells(figures)
-    return [shares[key] for key, _label in COLUMNS]
+def _child(child: queries.Child) -> dict:
+    """A child's row of the table: its shares in the order of the columns."""
+    shares = _cells(child.figures)
+    return {
+        "org": child.org,
+        "figures": child.figures,
+        "columns": [shares[key] for key, _label in COLUMNS],
+        "admissions": shares["admissions"],
+    }
 
 
 @login_required
@@ -74,10 +79,7 @@ def dashboard(request, code):
     descending = request.GET.get("order") == "desc"
     dashboard = queries.dashboard_figures(org, period, today)
     figures = dashboard.total
-    children = [
-        {"org": c.org, "figures": c.figures, "columns": _columns(c.figures)}
-        for c in queries.rank_children(org, dashboard, sort, descending)
-    ]
+    children = [_child(c) for c in queries.rank_children(org, dashboard, sort, descending)]
     points = queries.trend(org, period.months[-1], today)
     chart = charts.percent_chart(
         [date_format(p.month, "m/y") for p in points],

@@ -829,8 +829,11 @@ def run(today: datetime.date, org: Organisation | None = None) -> dict[str, dict
             findings[finding.rule, finding.cell_id, finding.subject] = finding
 
     stored = EarlyWarning.objects.filter(path__startswith=scope.prefix)
+    # Locked until the run commits: an acknowledgement made meanwhile waits, then meets the
+    # new version instead of being overwritten.
     active = {
-        (w.rule, w.organisation_id, w.subject): w for w in stored.filter(state__in=ACTIVE_STATES)
+        (w.rule, w.organisation_id, w.subject): w
+        for w in stored.filter(state__in=ACTIVE_STATES).select_for_update()
     }
     resolved = {
         (rule, org_id, subject): pk

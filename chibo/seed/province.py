@@ -802,11 +802,13 @@ def seed_province(seed: int = 1, history: bool = True) -> dict:
     }
     if history:
         summary.update(_province_lifecycle(province, seed, today))
+    _refresh_statistics()
+    if history:
         # The history is written in bulk, beside the actions: its roll-up is counted here,
-        # and the day's warnings are raised as the daily job would.
+        # and the day's warnings are raised as the daily job would (after the planner's
+        # statistics: their queries join the attendance).
         rollups.rebuild(province)
         summary["warnings"] = sum(c["raised"] for c in warnings.run(today, province).values())
-    _refresh_statistics()
     summary["seconds"] = round(time.monotonic() - started, 1)
     record(actor, "seed.province", province, province, summary)
     return {**summary, "rows": rows}

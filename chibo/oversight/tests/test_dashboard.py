@@ -232,3 +232,11 @@ def test_the_api_refuses_what_is_wrong_or_out_of_reach(
     assert answer.status_code == status
     if status == 422:
         assert answer.json()["error"]["fields"]
+
+
+def test_children_are_ranked_by_members_and_show_their_admissions(client, rows, users):
+    client.force_login(users["standing_X"])
+    body = client.get("/orgs/X/dashboard/?period=2026-Q4&sort=members&order=desc").content.decode()
+    # G: An, Đức and Hoa; S: Lan, admitted in November (one of one member: 100%).
+    assert body.index("/orgs/G/dashboard/") < body.index("/orgs/S/dashboard/")
+    assert "(100%)" in body

@@ -340,7 +340,8 @@ def test_coverage_and_a_followers_cells_take_a_fixed_number_of_queries(
     with django_assert_num_queries(3):
         supervision.coverage(tree["C"], quarter)
     supervision.assign_follower(system, tree["X"], tree["S"], members["duc"], D(2026, 11, 1))
-    with django_assert_num_queries(3):
+    # Assignments, next meetings, visits, the cells' open warnings.
+    with django_assert_num_queries(4):
         rows = supervision.following(members["duc"].pk)
     assert [r.assignment.cell.code for r in rows] == ["B", "S"]
 
@@ -647,3 +648,23 @@ def test_the_seed_follows_every_open_cell_and_visits_as_the_actions_would(
     for case in cases:
         assert case.member.cell_id == case.follower.cell_id == case.cell_id
         assert case.follower.position == "Bí thư chi bộ" and case.opened_on <= case.review_on
+
+
+def test_the_follower_sees_the_open_warnings_of_the_cells_meetings(client, users, tree, follow):
+    """The warnings reach the committee member who follows the cell, without the members'
+    names (those warnings stay with the cell and its committees)."""
+    from chibo.oversight.models import EarlyWarning
+
+    cell = tree["B"]
+    common = {"organisation": cell, "path": cell.path, "pack_id": "hd42-2025", "source": "HD 42"}
+    EarlyWarning.objects.create(
+        rule="meeting_missed",
+        subject="2026-10",
+        evidence={"month": "2026-10"},
+        raised_on=datetime.date(2026, 11, 12),
+        seen_on=datetime.date(2026, 11, 12),
+        **common,
+    )
+    client.force_login(users["member_A"])
+    page = client.get("/me/following/").content.decode()
+    assert "10/2026" in page

@@ -81,14 +81,14 @@ class DashboardQuery(Schema):
 
 
 def _figures(f: queries.Figures) -> dict:
-    shares = {}
-    for key in (*queries.SORTS, "scored"):
-        part, whole = f.share(key)
-        shares[key] = {
+    shares = {
+        key: {
             "part": part,
             "whole": whole,
             "percent": round(part * 100 / whole, 1) if whole else None,
         }
+        for key, (part, whole) in f.shares().items()
+    }
     return {
         "cell_months": f.cell_months,
         "cell_quarters": f.cell_quarters,
@@ -189,14 +189,7 @@ _act = partial(call_action, {})
 def list_warnings(request, code: str, filters: Query[WarningFilters]):
     """Newest first. The member a warning names is shown to those who oversee the cell."""
     org = org_or_404(request.auth, code, Perm.VIEW_OVERSIGHT)
-    rows = EarlyWarning.objects.filter(path__startswith=org.path)
-    if filters.state in WarningState.values:
-        rows = rows.filter(state=filters.state)
-    elif filters.state != "all":
-        rows = rows.filter(state__in=warnings.ACTIVE_STATES)
-    if filters.rule:
-        rows = rows.filter(rule=filters.rule)
-    return rows.select_related("organisation", "member").order_by("-raised_on", "id")
+    return warnings.warnings_of(org, filters.state, filters.rule).order_by("-raised_on", "id")
 
 
 @router.post(

@@ -942,7 +942,14 @@ def _about(org: Organisation) -> Q:
 
 INSPECTION_RELATED = ("organisation", "plan", "subject_org", "subject_member", "meeting")
 COMPLAINT_RELATED = ("organisation", "subject_org", "subject_member", "discipline")
-DECISION_RELATED = ("decided_by", "subject_org", "subject_member", "inspection", "complaint")
+# The member's cell too: the list asks, row by row, who may end an expelled membership.
+DECISION_RELATED = (
+    "decided_by",
+    "subject_org",
+    "subject_member__cell",
+    "inspection",
+    "complaint",
+)
 
 
 @dataclass

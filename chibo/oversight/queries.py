@@ -140,6 +140,10 @@ class Figures:
             "admissions": (c["admissions"], self.current_members),
         }[name]
 
+    def shares(self) -> dict[str, tuple[int, int]]:
+        """Every share, (part, whole), by name: what the page and the API show."""
+        return {name: self.share(name) for name in (*SORTS, "scored")}
+
     def ratio(self, name: str) -> Fraction | None:
         part, whole = self.share(name)
         return Fraction(part, whole) if whole else None

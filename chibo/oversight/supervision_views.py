@@ -15,6 +15,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -210,7 +211,8 @@ def my_cells(request):
 
 
 def _meeting_label(meeting) -> str:
-    label = f"{meeting.get_kind_display()} · {supervision.meeting_day(meeting):%d/%m/%Y}"
+    day = date_format(supervision.meeting_day(meeting), "SHORT_DATE_FORMAT")
+    label = f"{meeting.get_kind_display()} · {day}"
     score = supervision.score_of(meeting)
     if score is not None and score.total is not None:
         label += f" · {score.level_label} ({score.total.normalize():f})"

@@ -42,15 +42,14 @@ def _org(request, code) -> Organisation:
 
 def _cells(figures: queries.Figures) -> dict:
     """Each share of the figures as the page shows it: part, whole and percentage."""
-    shown = {}
-    for key in (*queries.SORTS, "scored"):
-        part, whole = figures.share(key)
-        shown[key] = {
+    return {
+        key: {
             "part": part,
             "whole": whole,
             "percent": format_percent(part, whole) if whole else "—",
         }
-    return shown
+        for key, (part, whole) in figures.shares().items()
+    }
 
 
 def _child(child: queries.Child) -> dict:
@@ -143,18 +142,12 @@ def warning_list(request, code):
     org = _org(request, code)
     state = request.GET.get("state", "")
     rule = request.GET.get("rule", "")
-    rows = EarlyWarning.objects.filter(path__startswith=org.path)
-    if state in WarningState.values:
-        rows = rows.filter(state=state)
-    elif state != "all":
-        rows = rows.filter(state__in=warnings.ACTIVE_STATES)
-    if rule in warnings.RULE_LABELS:
-        rows = rows.filter(rule=rule)
+    rule = rule if rule in warnings.RULE_LABELS else ""
     page = paginate(
         request,
-        rows.select_related("organisation", "member__cell", "acknowledged_by").order_by(
-            "-raised_on", "id"
-        ),
+        warnings.warnings_of(org, state, rule)
+        .select_related("acknowledged_by")
+        .order_by("-raised_on", "id"),
     )
     items = [
         {
@@ -173,7 +166,7 @@ def warning_list(request, code):
         "page": page,
         "items": items,
         "state": state if state in STATE_FILTERS else "",
-        "rule": rule if rule in warnings.RULE_LABELS else "",
+        "rule": rule,
         "rules": list(warnings.RULE_LABELS.items()),
         "states": [
             ("", _("Open and acknowledged")),

@@ -922,11 +922,19 @@ def run(today: datetime.date, org: Organisation | None = None) -> dict[str, dict
 # Reading warnings.
 
 
-def open_warnings(org: Organisation) -> QuerySet[EarlyWarning]:
-    """The warnings of the organisation's subtree that are open or acknowledged."""
-    return EarlyWarning.objects.filter(
-        path__startswith=org.path, state__in=ACTIVE_STATES
-    ).select_related("organisation", "member")
+def warnings_of(
+    org: Organisation | None, state: str = "", rule: str = ""
+) -> QuerySet[EarlyWarning]:
+    """The warnings of the organisation's subtree (everything when None): in one state, all
+    of them ("all"), or by default those open or acknowledged; of one rule when given."""
+    rows = EarlyWarning.objects.select_related("organisation", "member__cell")
+    if org is not None:
+        rows = rows.filter(path__startswith=org.path)
+    if state in WarningState.values:
+        rows = rows.filter(state=state)
+    elif state != "all":
+        rows = rows.filter(state__in=ACTIVE_STATES)
+    return rows.filter(rule=rule) if rule else rows
 
 
 def _date(iso: str | None) -> str:

@@ -240,3 +240,37 @@ def test_children_are_ranked_by_members_and_show_their_admissions(client, rows, 
     # G: An, Đức and Hoa; S: Lan, admitted in November (one of one member: 100%).
     assert body.index("/orgs/G/dashboard/") < body.index("/orgs/S/dashboard/")
     assert "(100%)" in body
+
+
+def test_a_cells_dashboard_lists_its_meetings_of_the_period(client, rows, users, system, tree):
+    from zoneinfo import ZoneInfo
+
+    from chibo.meetings import actions as meetings
+    from chibo.meetings.models import Kind
+
+    at = datetime.datetime(2026, 11, 20, 8, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    inside = meetings.schedule_meeting(system, tree["A"], kind=Kind.EXTRAORDINARY, scheduled_at=at)
+    outside = meetings.schedule_meeting(
+        system, tree["A"], kind=Kind.EXTRAORDINARY, scheduled_at=at.replace(month=9)
+    )
+    client.force_login(users["secretary_A"])
+    body = client.get("/orgs/A/dashboard/?period=2026-Q4").content.decode()
+    assert f"/meetings/{inside.pk}/" in body and f"/meetings/{outside.pk}/" not in body
+    # The quarter holds today's month: its figures count so far; October's do not.
+    assert "tháng đang diễn ra được tính đến hiện tại" in body
+    body = client.get("/orgs/A/dashboard/?period=2026-10").content.decode()
+    assert "tháng đang diễn ra" not in body
+
+
+def test_the_chart_skips_months_without_a_figure_and_names_every_other_month():
+    from fractions import Fraction
+
+    from chibo.oversight.charts import percent_chart
+
+    chart = percent_chart(["a", "b", "c"], [("k", "K", [Fraction(1, 2), None, Fraction(1)])])
+    (series,) = chart["series"]
+    assert len(series.dots) == 2 and len(series.points.split()) == 2
+    assert [text for _x, _y, text in series.dots] == ["50%", "100%"]
+    assert [text for _x, _y, text in chart["labels"]] == ["a", "c"]
+    # 100% is drawn at the top of the plot, 50% half-way down.
+    assert series.dots[1][1] < series.dots[0][1]

@@ -78,7 +78,7 @@ def test_the_secretary_reads_and_acknowledges_a_warning(client, users, warning):
 def test_an_empty_note_is_refused_and_changes_nothing(client, users, warning):
     client.force_login(users["secretary_A"])
     answer = client.post(f"/warnings/{warning.pk}/acknowledge/", {"note": "  "}, follow=True)
-    assert "Ghi" in answer.content.decode() or "note" in answer.content.decode()
+    assert "Ghi những việc đang làm để xử lý cảnh báo này." in answer.content.decode()
     warning.refresh_from_db()
     assert warning.state == WarningState.OPEN and warning.note == ""
     assert not AuditEvent.objects.filter(action="warning.acknowledge").exists()
@@ -162,3 +162,29 @@ def test_the_home_page_tells_those_who_act_how_many_warnings_are_open(client, us
     assert 'href="/orgs/X/warnings/"' in client.get("/").content.decode()
     client.force_login(users["member_A"])
     assert "/warnings/" not in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/orgs/", ""])
+def test_acknowledging_returns_only_to_a_page_of_the_site(client, users, warning, target):
+    client.force_login(users["secretary_A"])
+    answer = client.post(
+        f"/warnings/{warning.pk}/acknowledge/", {"note": "Đã nhắc", "next": target}
+    )
+    assert answer["Location"] == "/orgs/A/warnings/"
+
+
+def test_the_filters_show_what_they_say(client, users, warning, unpaid):
+    EarlyWarning.objects.filter(pk=unpaid.pk).update(
+        state=WarningState.RESOLVED, resolved_on=D(2026, 11, 20)
+    )
+    client.force_login(users["standing_X"])
+
+    def shown(query):
+        page = client.get(f"/orgs/X/warnings/?{query}").content.decode()
+        return {w.pk for w in (warning, unpaid) if f'id="warning-{w.pk}"' in page}
+
+    assert shown("state=all") == {warning.pk, unpaid.pk}
+    assert shown("state=resolved") == {unpaid.pk}
+    assert shown("state=bogus") == {warning.pk}  # unknown: open and acknowledged
+    assert shown("rule=bogus") == {warning.pk}  # unknown rule: ignored
+    assert shown("state=all&rule=member_unpaid_fees") == {unpaid.pk}

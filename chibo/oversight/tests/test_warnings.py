@@ -706,11 +706,16 @@ def test_an_acknowledgement_on_a_stale_version_is_refused(warning, users):
     assert warning.note == "Lần một"
 
 
-def test_open_warnings_are_those_of_the_subtree_still_to_deal_with(warning, tree):
-    assert warning in warnings.open_warnings(tree["G"])
-    assert warning not in warnings.open_warnings(tree["S"])
+def test_the_warnings_of_a_subtree_are_those_still_to_deal_with_by_default(warning, tree):
+    assert warning in warnings.warnings_of(tree["G"])
+    assert warning not in warnings.warnings_of(tree["S"])
     EarlyWarning.objects.filter(pk=warning.pk).update(state=WarningState.RESOLVED)
-    assert warning not in warnings.open_warnings(tree["G"])
+    assert warning not in warnings.warnings_of(tree["G"])
+    assert warning in warnings.warnings_of(tree["G"], "resolved")
+    assert warning in warnings.warnings_of(None, "all", warning.rule)
+    assert warning not in warnings.warnings_of(
+        None, "all", "attendance_low" if warning.rule != "attendance_low" else "tasks_overdue"
+    )
 
 
 def test_every_rule_has_a_title_and_a_sentence():

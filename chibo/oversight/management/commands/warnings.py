@@ -79,14 +79,7 @@ class Command(BaseCommand):
         )
 
     def _list(self, org, state, as_json):
-        rows = EarlyWarning.objects.select_related("organisation", "member")
-        if org is not None:
-            rows = rows.filter(path__startswith=org.path)
-        if state is None:
-            rows = rows.filter(state__in=warnings.ACTIVE_STATES)
-        elif state != "all":
-            rows = rows.filter(state=state)
-        rows = rows.order_by("path", "rule", "subject", "id")
+        rows = warnings.warnings_of(org, state or "").order_by("path", "rule", "subject", "id")
         if as_json:
             self.stdout.write(json.dumps([_as_json(w) for w in rows], ensure_ascii=False, indent=2))
             return

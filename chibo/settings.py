@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "chibo.transfers",
     "chibo.fees",
     "chibo.oversight",
+    "chibo.reviews",
     "chibo.regulations",
     "chibo.seed",
     "chibo.web",

@@ -30,4 +30,5 @@ urlpatterns = [
     path("", include("chibo.transfers.urls")),
     path("", include("chibo.fees.urls")),
     path("", include("chibo.oversight.urls")),
+    path("", include("chibo.reviews.urls")),
 ]

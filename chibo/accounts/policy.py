@@ -47,6 +47,13 @@ class Perm(StrEnum):
     VIEW_INSPECTION = "inspection.view"
     MANAGE_INSPECTION = "inspection.manage"
     DECIDE_DISCIPLINE = "discipline.decide"
+    # The annual review (QĐ 366): see the reviews of a subtree; open and close a round;
+    # write an organisation's report, enter a member's self-review on their behalf and
+    # record the cell's proposals; decide and confirm levels.
+    VIEW_REVIEWS = "review.view"
+    MANAGE_REVIEWS = "review.manage"
+    PREPARE_REVIEWS = "review.prepare"
+    DECIDE_REVIEWS = "review.decide"
 
 
 _CELL_MEMBER = {Perm.VIEW_ORG, Perm.LIST_MEMBERS, Perm.VIEW_MEETINGS}
@@ -60,6 +67,7 @@ _CELL_COMMITTEE = _CELL_MEMBER | {
     Perm.VIEW_OVERSIGHT,
     Perm.VIEW_ATTENTION,
     Perm.MANAGE_ATTENTION,
+    Perm.VIEW_REVIEWS,
 }
 _CELL_LEADER = _CELL_COMMITTEE | {
     Perm.EDIT_MEMBER,
@@ -68,6 +76,10 @@ _CELL_LEADER = _CELL_COMMITTEE | {
     Perm.ACT_ON_WARNINGS,
     # The cell receives the inspection's notice and writes its self-report.
     Perm.VIEW_INSPECTION,
+    Perm.PREPARE_REVIEWS,
+    # Reaches only what the cell decides itself: a grassroots cell classifies its members;
+    # a subordinate cell's members and the cell itself are decided above it.
+    Perm.DECIDE_REVIEWS,
 }
 
 GRANTS: dict[str, frozenset[Perm]] = {
@@ -90,6 +102,10 @@ GRANTS: dict[str, frozenset[Perm]] = {
             Perm.VIEW_INSPECTION,
             Perm.MANAGE_INSPECTION,
             Perm.DECIDE_DISCIPLINE,
+            Perm.VIEW_REVIEWS,
+            Perm.MANAGE_REVIEWS,
+            Perm.PREPARE_REVIEWS,
+            Perm.DECIDE_REVIEWS,
         }
     ),
     RoleKind.ORGANISATION_STAFF: frozenset(
@@ -106,6 +122,10 @@ GRANTS: dict[str, frozenset[Perm]] = {
             Perm.VIEW_FEES,
             Perm.COLLECT_FEES,
             Perm.VIEW_OVERSIGHT,
+            # The organisation commission runs the review for the standing committee.
+            Perm.VIEW_REVIEWS,
+            Perm.MANAGE_REVIEWS,
+            Perm.PREPARE_REVIEWS,
         }
     ),
     RoleKind.INSPECTION_STAFF: frozenset(
@@ -123,6 +143,7 @@ GRANTS: dict[str, frozenset[Perm]] = {
             Perm.VIEW_INSPECTION,
             Perm.MANAGE_INSPECTION,
             Perm.DECIDE_DISCIPLINE,
+            Perm.VIEW_REVIEWS,
         }
     ),
     # The system administrator does everything except read the sensitive attention list,

@@ -24,6 +24,7 @@ from chibo.orgs.api import router as orgs_router
 from chibo.oversight.api import router as oversight_router
 from chibo.oversight.inspection_api import router as inspection_router
 from chibo.oversight.supervision_api import router as supervision_router
+from chibo.reviews.api import router as reviews_router
 from chibo.transfers.api import router as transfers_router
 
 DESCRIPTION = """Sign in with the pages' session (writes need the CSRF token), or send
@@ -57,6 +58,7 @@ api.add_router("", fees_router)
 api.add_router("", oversight_router)
 api.add_router("", supervision_router)
 api.add_router("", inspection_router)
+api.add_router("", reviews_router)
 
 
 def error(request, status: int, code: str, message, fields: dict | None = None):

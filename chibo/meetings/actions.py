@@ -676,7 +676,7 @@ def record_vote(
     try:
         result = vote_result(
             register["pack"],
-            kind if kind != VoteKind.OTHER else VoteKind.RESOLUTION,
+            VoteKind.threshold_of(kind),
             agree,
             disagree,
             abstain,

@@ -78,7 +78,7 @@ class MinutesDocument:
     document_title: str = ""
 
 
-def _date(iso: str | None) -> str:
+def iso_date(iso: str | None) -> str:
     """Return an ISO date (or date and time) as dd/mm/yyyy."""
     if not iso:
         return ""
@@ -115,11 +115,11 @@ def _subtitle(c: dict) -> str:
 
 def _part_one(c: dict) -> list[Block]:
     time, attendance = c["time"], c["attendance"]
-    day = _date(c["meeting"]["date"])
+    day = iso_date(c["meeting"]["date"])
     start = (
         f"Bắt đầu lúc {time['start']}, ngày {day}"
         if time["start"]
-        else f"Dự kiến ngày {_date(c['meeting']['scheduled_at'])}"
+        else f"Dự kiến ngày {iso_date(c['meeting']['scheduled_at'])}"
     )
     blocks = [
         Block("heading", "I. THỜI GIAN, ĐỊA ĐIỂM, THÀNH PHẦN"),
@@ -176,7 +176,7 @@ def _part_two(c: dict) -> list[Block]:
         blocks.append(Block("subheading", "Kiểm điểm nhiệm vụ của nghị quyết kỳ trước"))
         for t in c["reviewed_tasks"]:
             text = (
-                f"{t['title']} (hạn {_date(t['due_on'])}; "
+                f"{t['title']} (hạn {iso_date(t['due_on'])}; "
                 f"thực hiện: {_names(t['assignees'])}): {t['status_label']}"
             )
             if t["note"]:
@@ -229,7 +229,7 @@ def _part_three(c: dict) -> list[Block]:
         blocks.append(Block("para", "Không có biểu quyết."))
     blocks.append(Block("subheading", "Nhiệm vụ giao"))
     for t in c["tasks"]:
-        text = f"{t['title']}; thực hiện: {_names(t['assignees'])}; hạn: {_date(t['due_on'])}"
+        text = f"{t['title']}; thực hiện: {_names(t['assignees'])}; hạn: {iso_date(t['due_on'])}"
         if t["deliverable"]:
             text += f"; sản phẩm: {t['deliverable']}"
         blocks.append(Block("bullet", text))
@@ -281,11 +281,11 @@ def minutes_document(meeting: Meeting) -> MinutesDocument:
         closing=closing,
         signatures=_boxes(c.get("signatures") or [], c),
         document_title=f"Biên bản {c['meeting']['kind_label'].lower()} "
-        f"ngày {_date(c['meeting']['date'])} — {header['cell']}",
+        f"ngày {iso_date(c['meeting']['date'])} — {header['cell']}",
     )
     if c["signed"]:
         doc.footnote = (
-            f"Biên bản đã ký ngày {_date(c['signed_at'])}. "
+            f"Biên bản đã ký ngày {iso_date(c['signed_at'])}. "
             f"Mã kiểm tra (SHA-256): {c['content_hash']}"
         )
     for a in c["addenda"]:
@@ -326,7 +326,7 @@ def minutes_pdf(meeting: Meeting) -> bytes:
 # DOCX.
 
 
-def _fonts(element, size: int | None = None, bold: bool | None = None) -> None:
+def set_fonts(element, size: int | None = None, bold: bool | None = None) -> None:
     """Set Times New Roman on a style's or a run's properties, for every script, and drop
     the theme fonts that would override it."""
     from docx.oxml.ns import qn
@@ -345,7 +345,7 @@ def _fonts(element, size: int | None = None, bold: bool | None = None) -> None:
         fonts.attrib.pop(qn(f"w:{attr}"), None)
 
 
-def _paragraph(container, text: str = "", *, align=None, bold=False, italic=False, size=None):
+def docx_paragraph(container, text: str = "", *, align=None, bold=False, italic=False, size=None):
     paragraph = container.add_paragraph()
     if align is not None:
         paragraph.alignment = align
@@ -360,7 +360,7 @@ def _paragraph(container, text: str = "", *, align=None, bold=False, italic=Fals
     return paragraph
 
 
-def _setup(document, doc: MinutesDocument) -> None:
+def set_up_page(document, doc: MinutesDocument) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
@@ -371,14 +371,14 @@ def _setup(document, doc: MinutesDocument) -> None:
     section.top_margin, section.bottom_margin = Cm(2), Cm(2)
     section.left_margin, section.right_margin = Cm(3), Cm(2)
     normal = document.styles["Normal"]
-    _fonts(normal, DOCX_SIZE)
+    set_fonts(normal, DOCX_SIZE)
     lang = OxmlElement("w:lang")
     lang.set(qn("w:val"), "vi-VN")
     normal.element.get_or_add_rPr().append(lang)
     normal.paragraph_format.space_after = 0
     for name, size, before in (("Title", 14, 6), ("Heading 1", 13, 6), ("Heading 2", 13, 3)):
         style = document.styles[name]
-        _fonts(style, size, bold=True)
+        set_fonts(style, size, bold=True)
         style.font.color.rgb = RGBColor(0, 0, 0)
         style.font.italic = False
         style.paragraph_format.space_before = Pt(before)
@@ -413,7 +413,7 @@ def _no_borders(table) -> None:
     table._tbl.tblPr.append(borders)
 
 
-def _two_columns(document, left: list, right: list) -> None:
+def two_columns(document, left: list, right: list) -> None:
     """A borderless two-column table; each side is a list of (text, bold, italic)."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
@@ -430,7 +430,7 @@ def _two_columns(document, left: list, right: list) -> None:
             first = False
 
 
-def _signature_table(document, boxes: list[SignatureBox]) -> None:
+def signature_table(document, boxes: list[SignatureBox]) -> None:
     columns = []
     for box in boxes:
         columns.append(
@@ -441,7 +441,7 @@ def _signature_table(document, boxes: list[SignatureBox]) -> None:
                 (box.name, True, False),
             ]
         )
-    _two_columns(document, *columns)
+    two_columns(document, *columns)
 
 
 def minutes_docx(meeting: Meeting) -> bytes:
@@ -452,47 +452,47 @@ def minutes_docx(meeting: Meeting) -> bytes:
 
     doc = minutes_document(meeting)
     document = Document()
-    _setup(document, doc)
+    set_up_page(document, doc)
     center = WD_ALIGN_PARAGRAPH.CENTER
-    _two_columns(
+    two_columns(
         document,
         [(doc.superior, False, False), (doc.cell, True, False), ("*", False, False)],
         [(doc.party, True, False), ("", False, False), (doc.date_line, False, True)],
     )
     if doc.draft:
-        paragraph = _paragraph(document, DRAFT, align=center, bold=True, size=16)
+        paragraph = docx_paragraph(document, DRAFT, align=center, bold=True, size=16)
         paragraph.runs[0].font.color.rgb = RGBColor(0xB0, 0x00, 0x00)
-        _paragraph(document, DRAFT_NOTE, align=center, italic=True)
+        docx_paragraph(document, DRAFT_NOTE, align=center, italic=True)
     title = document.add_paragraph(style="Title")
     title.alignment = center
     title.add_run(doc.title)
-    _paragraph(document, doc.subtitle, align=center, bold=True)
+    docx_paragraph(document, doc.subtitle, align=center, bold=True)
     if doc.topic:
-        _paragraph(document, doc.topic, align=center, italic=True)
-    _paragraph(document)
-    _body(document, doc.blocks)
+        docx_paragraph(document, doc.topic, align=center, italic=True)
+    docx_paragraph(document)
+    write_blocks(document, doc.blocks)
     if doc.closing:
-        _paragraph(document, doc.closing)
-    _paragraph(document)
-    _signature_table(document, doc.signatures)
+        docx_paragraph(document, doc.closing)
+    docx_paragraph(document)
+    signature_table(document, doc.signatures)
     if doc.footnote:
-        _paragraph(document)
-        _paragraph(document, doc.footnote, italic=True, size=9)
+        docx_paragraph(document)
+        docx_paragraph(document, doc.footnote, italic=True, size=9)
     for addendum in doc.addenda:
-        _paragraph(document)
+        docx_paragraph(document)
         heading = document.add_paragraph(style="Heading 1")
         heading.alignment = center
         heading.add_run(addendum.title)
         for line in addendum.text.splitlines() or [""]:
-            _paragraph(document, line)
-        _signature_table(document, addendum.signatures)
-        _paragraph(document, addendum.footnote, italic=True, size=9)
+            docx_paragraph(document, line)
+        signature_table(document, addendum.signatures)
+        docx_paragraph(document, addendum.footnote, italic=True, size=9)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
 
 
-def _body(document, blocks: list[Block]) -> None:
+def write_blocks(document, blocks: list[Block]) -> None:
     from docx.shared import Cm
 
     for block in blocks:
@@ -505,7 +505,7 @@ def _body(document, blocks: list[Block]) -> None:
             paragraph.add_run(f"{block.label}: ").bold = True
             paragraph.add_run(block.text)
         elif block.kind == "label":
-            _paragraph(document, block.text, bold=True)
+            docx_paragraph(document, block.text, bold=True)
         elif block.kind == "bullet":
             paragraph = document.add_paragraph(style="List Bullet")
             paragraph.paragraph_format.left_indent = Cm(1)

@@ -234,7 +234,14 @@ class VoteKind(models.TextChoices):
     RESOLUTION = "resolution", _("Resolution")
     ADMISSION = "admission", _("Admission of a candidate")
     RECOGNITION = "recognition", _("Recognition as an official member")
+    REVIEW = "review", _("Annual review of a member")
     OTHER = "other", _("Other decision")
+
+    @classmethod
+    def threshold_of(cls, kind: str) -> str:
+        """The pack threshold a vote of this kind needs: admission and recognition have
+        their own; every other decision passes as a resolution does."""
+        return kind if kind in (cls.ADMISSION, cls.RECOGNITION) else cls.RESOLUTION
 
 
 class Vote(models.Model):

@@ -24,7 +24,7 @@ def _summary(samples: list[float]) -> dict:
     }
 
 
-def _timed(fn, runs: int) -> dict:
+def timed(fn, runs: int) -> dict:
     fn()  # warm up
     samples = []
     for _i in range(runs):
@@ -69,18 +69,18 @@ def dashboard_timings(user, province: Organisation, runs: int, naive_runs: int =
         return get
 
     timings = {
-        "dashboard_province_page": _timed(page(province.code), runs),
-        "dashboard_drill_down_page": _timed(page(commune.code), runs),
-        "dashboard_province_figures": _timed(
+        "dashboard_province_page": timed(page(province.code), runs),
+        "dashboard_drill_down_page": timed(page(commune.code), runs),
+        "dashboard_province_figures": timed(
             lambda: queries.subtree_figures(province, period, today), runs
         ),
-        "dashboard_province_children": _timed(
+        "dashboard_province_children": timed(
             lambda: queries.children_figures(province, period, today), runs
         ),
-        "baseline_naive_province_figures": _timed(
+        "baseline_naive_province_figures": timed(
             lambda: naive_figures(province, period), naive_runs
         ),
-        "baseline_naive_drill_down_figures": _timed(
+        "baseline_naive_drill_down_figures": timed(
             lambda: naive_figures(commune, period), naive_runs
         ),
     }

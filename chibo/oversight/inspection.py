@@ -1034,12 +1034,17 @@ def _effective_in(year: int) -> QuerySet[DisciplineDecision]:
     return DisciplineDecision.objects.filter(decided_on__year=year, annulled_on__isnull=True)
 
 
+def discipline_in_year(subject: Subject, year: int) -> QuerySet[DisciplineDecision]:
+    """The decisions of the year, not annulled, on the member or the organisation itself."""
+    if isinstance(subject, Organisation):
+        return _effective_in(year).filter(subject_org=subject)
+    return _effective_in(year).filter(subject_member=subject)
+
+
 def disciplined_in_year(subject: Subject, year: int) -> bool:
     """Whether the member or the organisation itself was disciplined in the year (by a
     decision of that year not annulled)."""
-    if isinstance(subject, Organisation):
-        return _effective_in(year).filter(subject_org=subject).exists()
-    return _effective_in(year).filter(subject_member=subject).exists()
+    return discipline_in_year(subject, year).exists()
 
 
 def disciplined_below_in_year(org: Organisation, year: int) -> bool:

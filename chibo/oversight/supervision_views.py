@@ -27,16 +27,17 @@ from chibo.orgs.forms import DateInput
 from chibo.orgs.models import Organisation
 from chibo.orgs.queries import get_visible
 from chibo.oversight import attention, supervision
-from chibo.oversight.models import AttentionCase, AttentionKind, ViewChannel
+from chibo.oversight.models import (
+    QUALITY_LABELS,
+    QUALITY_LEVELS,
+    AttentionCase,
+    AttentionKind,
+    ViewChannel,
+)
 from chibo.oversight.queries import recent_periods
 from chibo.web.helpers import add_action_errors, get_or_404, paginate
 
-LEVEL_LABELS = {
-    "good": gettext_lazy("Good"),
-    "fair": gettext_lazy("Fair"),
-    "average": gettext_lazy("Average"),
-    "weak": gettext_lazy("Weak"),
-}
+LEVEL_LABELS = {key: QUALITY_LABELS[key] for key in QUALITY_LEVELS}
 UNFOLLOWED_SHOWN = 50
 
 

@@ -30,6 +30,7 @@ from chibo.text import fold
 if TYPE_CHECKING:  # pragma: no cover
     from chibo.regulations.discipline import DisciplineRules
     from chibo.regulations.lifecycle import FeeRules, MembershipRules
+    from chibo.regulations.reviews import ReviewRules
 
 PACKS_DIR = Path(__file__).resolve().parent / "packs"
 TOTAL_POINTS = Decimal(100)
@@ -52,7 +53,7 @@ _RULE_OPTIONS = {"attendance": {"if_unexcused_absence"}, "previous_tasks_done": 
 VOTE_KINDS_REQUIRED = ("resolution", "recognition")
 # What a pack can be about; packs of different subjects apply side by side, each with its
 # own dates (the fee rules changed on 1/2/2026, the meeting rules on 28/10/2025).
-SUBJECTS = ("meetings", "membership", "fees", "discipline")
+SUBJECTS = ("meetings", "membership", "fees", "discipline", "reviews")
 # The early warnings (chibo.oversight.warnings) a meetings pack must give, each with the
 # figures it takes; the membership pack's are in lifecycle.MEMBERSHIP_WARNING_RULES. Figures
 # the meeting section already holds (materials_lead_days, minutes_sign_deadline_days,
@@ -348,6 +349,7 @@ class Pack(_Titled):
     membership: MembershipRules | None = None
     fees: FeeRules | None = None
     discipline: DisciplineRules | None = None
+    review: ReviewRules | None = None
     # The early-warning rules of a meetings or membership pack, by key.
     warnings: Mapping[str, WarningRule] | None = None
 
@@ -794,6 +796,10 @@ def read_pack(file: Path) -> Pack:
         from chibo.regulations.discipline import read_discipline
 
         sections["discipline"] = read_discipline(f.sub(f.get("discipline", dict), "discipline"))
+    elif subject == "reviews":
+        from chibo.regulations.reviews import read_reviews
+
+        sections["review"] = read_reviews(f.sub(f.get("review", dict), "review"))
     else:
         sections["fees"] = read_fees(f.sub(f.get("fees", dict), "fees"))
     pack = Pack(

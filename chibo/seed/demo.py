@@ -326,6 +326,10 @@ def seed_demo(seed: int = 1, history: bool = True) -> list[dict]:
     # and the day's warnings are raised as the daily job would.
     rollups.rebuild()
     if history:
+        # After the roll-up: the cells' review reports draw their figures from it.
+        from chibo.reviews.seeding import seed_demo_reviews
+
+        lifecycle["reviews"] = seed_demo_reviews(actor, today, random.Random(seed))
         warnings.run(today)
     members = sum(unit.members for unit in TREE)
     province = Organisation.objects.get(code="HG")

@@ -761,6 +761,7 @@ def _province_lifecycle(province, seed: int, today) -> dict:
     from chibo.members.seeding import province_lifecycle
     from chibo.oversight.inspection_seeding import seed_inspections
     from chibo.oversight.supervision_seeding import seed_supervision
+    from chibo.reviews.seeding import seed_province_reviews
     from chibo.transfers.seeding import seed_province_transfers
 
     summary = {"admissions": seed_admissions(province, seed, today)}
@@ -771,6 +772,7 @@ def _province_lifecycle(province, seed: int, today) -> dict:
     summary.update(seed_province_fees(random.Random(seed), today, province))
     summary["inspection"] = seed_inspections(province, today, random.Random(seed))
     summary["supervision"] = seed_supervision(province, today, random.Random(seed))
+    summary["reviews"] = seed_province_reviews(province, today, random.Random(seed))
     return summary
 
 

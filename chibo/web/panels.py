@@ -13,7 +13,7 @@ The member and organisation pages stay the same whatever apps are installed.
 
 from importlib import import_module
 
-PANEL_APPS = ("oversight", "admissions", "transfers", "fees", "members")
+PANEL_APPS = ("oversight", "admissions", "transfers", "fees", "reviews", "members")
 
 
 def _modules():

@@ -21,6 +21,8 @@ from chibo.meetings.queries import visible_meetings
 from chibo.members.models import CorrectionRequest
 from chibo.orgs.queries import subtree_counts
 from chibo.oversight.models import ACTIVE_STATES, EarlyWarning, FollowAssignment
+from chibo.reviews.models import Stage
+from chibo.reviews.queries import open_reviews_of
 from chibo.web.panels import member_panels
 
 
@@ -59,7 +61,17 @@ def home(request):
             .first()
         )
     my_tasks, panels, my_corrections = [], [], []
+    review_due = None
     if user.member_id:
+        # The year's self-review still to write (chibo.reviews).
+        review_due = next(
+            (
+                {"round": review_round, "review": review}
+                for review_round, review in open_reviews_of(user.member)
+                if review is None or review.stage == Stage.DRAFT
+            ),
+            None,
+        )
         my_tasks = (
             Task.objects.filter(assignees=user.member_id, status=Task.Status.OPEN)
             .select_related("meeting")
@@ -95,6 +107,7 @@ def home(request):
             "follows": follows,
             "next_meeting": next_meeting,
             "my_tasks": my_tasks,
+            "review_due": review_due,
             "panels": panels,
             "my_corrections": my_corrections,
             "roles": roles,

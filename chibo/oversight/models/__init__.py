@@ -9,7 +9,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from chibo.oversight.models.inspection import *  # noqa: F403 - the module's __all__
-from chibo.oversight.models.rollup import COUNTS, QUALITY_LEVELS, MonthFigures
+from chibo.oversight.models.rollup import COUNTS, QUALITY_LABELS, QUALITY_LEVELS, MonthFigures
 from chibo.oversight.models.supervision import *  # noqa: F403 - the module's __all__
 from chibo.oversight.models.warning import (
     ACTIVE_STATES,
@@ -22,6 +22,7 @@ __all__ = [
     "ACTIVE_STATES",
     "AUDIT_LABELS",
     "COUNTS",
+    "QUALITY_LABELS",
     "QUALITY_LEVELS",
     "EarlyWarning",
     "MonthFigures",

@@ -8,11 +8,20 @@ are the sum of its organisation's rows over the months, and shares are ratios of
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from chibo.orgs.models import Organisation
 
 # The quality levels of every meetings pack, best first (a test keeps the packs to these).
 QUALITY_LEVELS = ("good", "fair", "average", "weak")
+# Their names, with the meetings held but not scored.
+QUALITY_LABELS = {
+    "good": _("Good"),
+    "fair": _("Fair"),
+    "average": _("Average"),
+    "weak": _("Weak"),
+    "unscored": _("Not scored"),
+}
 
 
 class MonthFigures(models.Model):

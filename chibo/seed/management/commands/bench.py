@@ -38,6 +38,7 @@ from chibo.orgs.models import Level, Organisation
 from chibo.oversight import warnings
 from chibo.oversight.benchmarks import dashboard_timings
 from chibo.oversight.models import EarlyWarning
+from chibo.reviews.benchmarks import review_timings
 from chibo.seed.province import seed_province
 
 RUNS = 100
@@ -214,6 +215,7 @@ class Command(BaseCommand):
         warnings.run(timezone.localdate(), province)
         dashboard["warnings_run_seconds"] = round(time.monotonic() - started, 1)
         dashboard["open_warnings"] = EarlyWarning.objects.filter(state="open").count()
+        reviews = review_timings(admin, province, runs)
         result = {
             "database": connection.vendor,
             "sqlite": connection.Database.sqlite_version if connection.vendor == "sqlite" else None,
@@ -228,6 +230,7 @@ class Command(BaseCommand):
             "searches": list(SEARCHES),
             "timings": timings,
             "dashboard": dashboard,
+            "reviews": reviews,
             "ratios": {
                 "member_search_to_python_scan": _ratio(
                     timings["member_search"], timings["baseline_python_scan"]

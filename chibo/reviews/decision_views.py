@@ -28,6 +28,7 @@ from chibo.regulations.reviews import LEVELS
 from chibo.regulations.rules import format_number, format_percent
 from chibo.reviews import actions, queries, records
 from chibo.reviews.charts import stacked_bars
+from chibo.reviews.forms import level_choices
 from chibo.reviews.models import (
     LEVEL_SHORT,
     MemberReview,
@@ -80,10 +81,6 @@ def _share(part: int, whole: int) -> dict:
 
 def _points(value) -> str:
     return format_number(Decimal(str(value))) if value not in (None, "") else ""
-
-
-def _level_choices(rules) -> list[tuple[str, str]]:
-    return [(level.key, f"{level.label} ({level.short})") for level in rules.levels]
 
 
 def _decider(request, review_round: ReviewRound, code: str, subject: str) -> Organisation:
@@ -165,7 +162,7 @@ class ReportForm(forms.Form):
                 % {"max": format_number(criterion.max_points)},
                 widget=forms.TextInput(attrs={"inputmode": "decimal"}),
             )
-        self.fields["self_level"].choices = [("", "—"), *_level_choices(rules)]
+        self.fields["self_level"].choices = level_choices(rules)
         self.fields["self_level"].required = False
 
     def section_fields(self):
@@ -231,7 +228,7 @@ class DecideForm(forms.Form):
 
     def __init__(self, *args, rules, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["level"].choices = _level_choices(rules)
+        self.fields["level"].choices = level_choices(rules, blank=False)
 
 
 # An organisation's report (form 01).
@@ -454,7 +451,7 @@ def decider_sheet(request, round_id, code, subject):
             (key, labels[key], LEVEL_SHORT[key], sheet.counts[key], sheet.proposed[key])
             for key in LEVELS
         ],
-        "level_choices": _level_choices(rules),
+        "level_choices": level_choices(rules, blank=False),
         "open": open_,
         "quota_message": sheet.quota.message(),
         "proposed_quota_message": sheet.proposed_quota.message(),

@@ -499,3 +499,25 @@ def test_changing_the_dates_keeps_their_order(review_round, users):
             decisions_until=D(2026, 1, 10),
         )
     assert list(exc.value.message_dict) == ["proposals_until"]
+
+
+def test_saving_a_draft_takes_a_submitted_self_review_back(review_round, members, system):
+    submitted = submit_self(system, review_round, members["an"])
+    draft = actions.save_self_review(
+        system, review_round, members["an"], form="2C", version=submitted.version
+    )
+    assert draft.stage == Stage.DRAFT and draft.submitted_at is None
+
+
+def test_a_member_admitted_after_the_year_is_not_reviewed_for_it(tree, system, clock):
+    older = actions.open_round(system, tree["X"], year=2024, **DATES, today=D(2025, 12, 1))
+    newcomer = make_member(
+        system,
+        tree["A"],
+        "Lò Văn Mới",
+        admitted_on=D(2025, 2, 3),
+        status="probationary",
+        official_on=None,
+    )
+    with pytest.raises(ValidationError, match="admitted after 2024"):
+        actions.save_self_review(system, older, newcomer, form="2C")
